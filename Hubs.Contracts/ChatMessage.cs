@@ -1,0 +1,17 @@
+using MessagePack;
+
+namespace Hubs.Contracts;
+
+/// <summary>A delivered chat message: global, room or direct.</summary>
+/// <param name="Id">Unique id; within a room ids increase, so the last one seen can ask for what came after.</param>
+/// <param name="Room">The room, or <c>null</c> for global and direct messages.</param>
+/// <param name="Sender">Who sent it.</param>
+/// <param name="Text">The text, trimmed.</param>
+/// <param name="Timestamp">When the server accepted it (UTC).</param>
+[MessagePackObject]
+public sealed record ChatMessage(
+    [property: Key("id")] long Id,
+    [property: Key("room")] string? Room,
+    [property: Key("sender")] UserInfo Sender,
+    [property: Key("text")] string Text,
+    [property: Key("timestamp")] DateTime Timestamp);

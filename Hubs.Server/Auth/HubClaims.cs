@@ -1,0 +1,23 @@
+using System.Security.Claims;
+using Hubs.Contracts;
+
+namespace Hubs.Server.Auth;
+
+/// <summary>The JWT claim names the server reads, kept unmapped so <c>sub</c> stays <c>sub</c>.</summary>
+public static class HubClaims
+{
+    public const string Subject = "sub";
+    public const string Name = "name";
+    public const string Role = "role";
+    public const string AdminRole = "admin";
+
+    public static string? UserId(this ClaimsPrincipal? principal) => principal?.FindFirst(Subject)?.Value;
+
+    /// <summary>The user as others see them; the name falls back to the id.</summary>
+    public static UserInfo ToUserInfo(this ClaimsPrincipal principal)
+    {
+        var id = principal.UserId() ?? throw new InvalidOperationException("The authenticated principal has no 'sub' claim.");
+        var name = principal.FindFirst(Name)?.Value;
+        return new UserInfo(id, string.IsNullOrWhiteSpace(name) ? id : name);
+    }
+}

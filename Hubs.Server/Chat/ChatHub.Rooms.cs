@@ -1,0 +1,91 @@
+using Hubs.Contracts;
+using Hubs.Server.Rooms;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Hubs.Server.Chat;
+
+public sealed partial class ChatHub
+{
+    public async Task<JoinRoomResult> JoinRoom(JoinRoomRequest request)
+    {
+        var room = input.Room(request?.Room);
+        var me = Me;
+        var change = await rooms.JoinAsync(room, me, Context.ConnectionId, Aborted);
+        // Into the group before reading history: a message sent meanwhile may arrive both ways
+        // (clients drop repeats by id) but never falls in a gap between the two.
+        await Groups.AddToGroupAsync(Context.ConnectionId, room, Aborted);
+        if (change.UserChanged)
+        {
+            ChatLog.JoinedRoom(logger, me.Id, room);
+            await Clients.OthersInGroup(room).UserJoined(new RoomEvent(room, me, Now));
+        }
+
+        var members = await rooms.GetMembersAsync(room, Aborted);
+        var settings = RoomSettings;
+        if (request!.SinceId is { } sinceId)
+        {
+            var missed = await history.GetAfterAsync(room, sinceId, settings.HistoryLength, Aborted);
+            return new JoinRoomResult(room, members, missed.Messages, missed.Truncated);
+        }
+        var recent = await history.GetLatestAsync(room, null, settings.JoinHistoryLimit, Aborted);
+        return new JoinRoomResult(room, members, recent);
+    }
+
+    public async Task<Ack> LeaveRoom(LeaveRoomRequest request)
+    {
+        var room = input.Room(request?.Room);
+        var me = Me;
+        var change = await rooms.LeaveAsync(room, me.Id, Context.ConnectionId, Aborted);
+        if (!change.ConnectionChanged)
+        {
+            return new Ack(false);
+        }
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, room, Aborted);
+        if (change.UserChanged)
+        {
+            ChatLog.LeftRoom(logger, me.Id, room);
+            await Clients.Group(room).UserLeft(new RoomEvent(room, me, Now));
+        }
+        return new Ack(true);
+    }
+
+    public async Task<MessageAck> SendRoomMessage(SendRoomMessageRequest request)
+    {
+        var room = input.Room(request?.Room);
+        var text = input.Text(request!.Text);
+        await EnsureMemberAsync(room);
+        var message = await history.AppendAsync(room, Me, text, Now, Aborted);
+        await Clients.Group(room).ReceiveRoomMessage(message);
+        ChatLog.MessageSent(logger, message.Id, MyId, room);
+        return new MessageAck(message.Id, message.Timestamp);
+    }
+
+    public async Task<IReadOnlyList<UserInfo>> GetRoomMembers(GetRoomMembersRequest request)
+    {
+        var room = input.Room(request?.Room);
+        return await rooms.GetMembersAsync(room, Aborted);
+    }
+
+    public async Task<IReadOnlyList<ChatMessage>> GetRoomHistory(GetRoomHistoryRequest request)
+    {
+        var room = input.Room(request?.Room);
+        var settings = RoomSettings;
+        var limit = request!.Limit ?? settings.DefaultPageSize;
+        if (limit < 1 || limit > settings.MaxPageSize)
+        {
+            throw new HubException($"limit must be between 1 and {settings.MaxPageSize}.");
+        }
+        await EnsureMemberAsync(room);
+        return await history.GetLatestAsync(room, request.BeforeId, limit, Aborted);
+    }
+
+    private RoomOptions RoomSettings => roomOptions.Value;
+
+    private async Task EnsureMemberAsync(string room)
+    {
+        if (!await rooms.IsMemberAsync(room, Context.ConnectionId, Aborted))
+        {
+            throw new HubException($"You are not a member of room '{room}'. Join it first.");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Hubs.Server.Limits;
+
+/// <summary>Configuration section <c>Hubs</c>: transport limits and the heartbeat.</summary>
+public sealed class HubLimitsOptions : IValidatableObject
+{
+    public const string Section = "Hubs";
+
+    /// <summary>A larger incoming hub message closes that connection with an error.</summary>
+    [Range(1024, 16 * 1024 * 1024, ErrorMessage = "Hubs:MaximumReceiveMessageSize must be between 1024 and 16777216 bytes.")]
+    public long MaximumReceiveMessageSize { get; set; } = 32 * 1024;
+
+    /// <summary>How often the server pings an idle connection.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A client silent for this long is considered gone.</summary>
+    public TimeSpan ClientTimeoutInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (KeepAliveInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Hubs:KeepAliveInterval must be positive.", [nameof(KeepAliveInterval)]);
+        }
+        // Clients ping at the same interval; a timeout under two intervals drops healthy connections.
+        if (ClientTimeoutInterval < 2 * KeepAliveInterval)
+        {
+            yield return new ValidationResult(
+                "Hubs:ClientTimeoutInterval must be at least twice Hubs:KeepAliveInterval.", [nameof(ClientTimeoutInterval)]);
+        }
+    }
+}

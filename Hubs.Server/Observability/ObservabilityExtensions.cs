@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace Hubs.Server.Observability;
+
+public static class ObservabilityExtensions
+{
+    /// <summary>Health checks tagged "ready" gate <c>/health/ready</c>; <c>/health/live</c> only says the process answers.</summary>
+    public const string ReadyTag = "ready";
+
+    public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHealthChecks();
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapObservability(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        return app;
+    }
+}

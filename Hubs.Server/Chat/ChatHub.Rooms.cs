@@ -54,10 +54,13 @@ public sealed partial class ChatHub
         var room = input.Room(request?.Room);
         var text = input.Text(request!.Text);
         await EnsureMemberAsync(room);
-        var message = await history.AppendAsync(room, Me, text, Now, Aborted);
-        await Clients.Group(room).ReceiveRoomMessage(message);
-        ChatLog.MessageSent(logger, message.Id, MyId, room);
-        return new MessageAck(message.Id, message.Timestamp);
+        return await SendOnceAsync(request.ClientMessageId, async () =>
+        {
+            var message = await history.AppendAsync(room, Me, text, Now, Aborted);
+            await Clients.Group(room).ReceiveRoomMessage(message);
+            ChatLog.MessageSent(logger, message.Id, MyId, room);
+            return message;
+        });
     }
 
     public async Task<IReadOnlyList<UserInfo>> GetRoomMembers(GetRoomMembersRequest request)

@@ -17,6 +17,7 @@ public sealed partial class ChatHub(
     IRoomHistoryStore history,
     IMessageIdGenerator messageIds,
     ChatInput input,
+    ISendDeduplicator deduplicator,
     IOptions<RoomOptions> roomOptions,
     TimeProvider time,
     ILogger<ChatHub> logger) : Hub<IChatClient>, IChatHub
@@ -61,24 +62,62 @@ public sealed partial class ChatHub(
     public async Task<MessageAck> SendMessage(SendMessageRequest request)
     {
         var text = input.Text(request?.Text);
-        var message = new ChatMessage(await messageIds.NextIdAsync(Aborted), null, Me, text, Now);
-        await Clients.All.ReceiveMessage(message);
-        ChatLog.MessageSent(logger, message.Id, MyId, "everyone");
-        return new MessageAck(message.Id, message.Timestamp);
+        return await SendOnceAsync(request!.ClientMessageId, async () =>
+        {
+            var message = new ChatMessage(await messageIds.NextIdAsync(Aborted), null, Me, text, Now);
+            await Clients.All.ReceiveMessage(message);
+            ChatLog.MessageSent(logger, message.Id, MyId, "everyone");
+            return message;
+        });
     }
 
     public async Task<MessageAck> SendDirectMessage(SendDirectMessageRequest request)
     {
         var target = ChatInput.UserId(request?.UserId);
         var text = input.Text(request!.Text);
-        if (!await presence.IsOnlineAsync(target, Aborted))
+        return await SendOnceAsync(request.ClientMessageId, async () =>
         {
-            throw new HubException($"User '{target}' is not online.");
-        }
-        var message = new ChatMessage(await messageIds.NextIdAsync(Aborted), null, Me, text, Now);
-        // The sender's other tabs see the conversation too; one id per user so nobody gets it twice.
-        await Clients.Users(target == MyId ? [target] : [target, MyId]).ReceiveDirectMessage(message);
-        ChatLog.MessageSent(logger, message.Id, MyId, target);
-        return new MessageAck(message.Id, message.Timestamp);
+            if (!await presence.IsOnlineAsync(target, Aborted))
+            {
+                throw new HubException($"User '{target}' is not online.");
+            }
+            var message = new ChatMessage(await messageIds.NextIdAsync(Aborted), null, Me, text, Now);
+            // The sender's other tabs see the conversation too; one id per user so nobody gets it twice.
+            await Clients.Users(target == MyId ? [target] : [target, MyId]).ReceiveDirectMessage(message);
+            ChatLog.MessageSent(logger, message.Id, MyId, target);
+            return message;
+        });
     }
+
+    /// <summary>Delivers once per <paramref name="clientMessageId"/>: a repeat within the window gets the original ack.</summary>
+    private async Task<MessageAck> SendOnceAsync(string? clientMessageId, Func<Task<ChatMessage>> deliver)
+    {
+        var id = input.ClientMessageId(clientMessageId);
+        if (id is null)
+        {
+            return ToAck(await deliver());
+        }
+        var claim = await deduplicator.ClaimAsync(MyId, id, Aborted);
+        switch (claim.Status)
+        {
+            case SendClaimStatus.AlreadySent:
+                return claim.Ack!;
+            case SendClaimStatus.InProgress:
+                throw new HubException($"A send with clientMessageId '{id}' is still in progress; retry shortly.");
+        }
+        MessageAck ack;
+        try
+        {
+            ack = ToAck(await deliver());
+        }
+        catch
+        {
+            await deduplicator.ReleaseAsync(MyId, id, CancellationToken.None);
+            throw;
+        }
+        await deduplicator.CompleteAsync(MyId, id, ack, CancellationToken.None);
+        return ack;
+    }
+
+    private static MessageAck ToAck(ChatMessage message) => new(message.Id, message.Timestamp);
 }

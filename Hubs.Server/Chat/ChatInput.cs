@@ -37,6 +37,21 @@ public sealed class ChatInput(IOptions<ChatOptions> chatOptions, IOptions<RoomOp
 
     public bool IsValidRoom(string room) => _roomName.IsMatch(room);
 
+    /// <summary>Null when the client gave none; otherwise checked for length.</summary>
+    public string? ClientMessageId(string? clientMessageId)
+    {
+        if (clientMessageId is null)
+        {
+            return null;
+        }
+        var max = chatOptions.Value.MaxClientMessageIdLength;
+        if (clientMessageId.Length == 0 || clientMessageId.Length > max)
+        {
+            throw new HubException($"clientMessageId must be 1-{max} characters.");
+        }
+        return clientMessageId;
+    }
+
     public static string UserId(string? userId) =>
         string.IsNullOrWhiteSpace(userId) ? throw new HubException("A user id is required.") : userId;
 

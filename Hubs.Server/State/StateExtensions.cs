@@ -1,3 +1,4 @@
+using Hubs.Server.Chat;
 using Hubs.Server.Presence;
 using Hubs.Server.Rooms;
 
@@ -17,6 +18,7 @@ public static class StateExtensions
         builder.Services.AddSingleton<IPresenceStore, InMemoryPresenceStore>();
         builder.Services.AddSingleton<IRoomMembershipStore, InMemoryRoomMembershipStore>();
         builder.Services.AddSingleton<IRoomHistoryStore, InMemoryRoomHistoryStore>();
+        builder.Services.AddSingleton<ISendDeduplicator, InMemorySendDeduplicator>();
         return builder;
     }
 }

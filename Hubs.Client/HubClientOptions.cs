@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Hubs.Client;
+
+/// <summary>How a typed client reaches the server.</summary>
+public sealed class HubClientOptions
+{
+    /// <summary>Base address of the server, e.g. <c>http://localhost:5000</c>; the hub path is added by the client.</summary>
+    public required Uri ServerUrl { get; set; }
+
+    /// <summary>Returns a current access token; called for every (re)connect.</summary>
+    public Func<Task<string?>>? AccessTokenProvider { get; set; }
+
+    /// <summary>JSON (default) or MessagePack.</summary>
+    public HubProtocolKind Protocol { get; set; } = HubProtocolKind.Json;
+
+    /// <summary>Transports the client may use; all by default.</summary>
+    public HttpTransportType Transports { get; set; } =
+        HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+
+    /// <summary>Where the connection logs; none by default.</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
+
+    /// <summary>Last word on the HTTP connection (handlers, headers, WebSocket factory), e.g. for tests or proxies.</summary>
+    public Action<HttpConnectionOptions>? ConfigureHttpConnection { get; set; }
+}

@@ -1,0 +1,89 @@
+using Hubs.Client;
+using Hubs.Server.Auth;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hubs.Tests.Infrastructure;
+
+/// <summary>
+/// The real server on an in-memory TestServer, with real tokens signed by the server's own key.
+/// Settings can be overridden per fixture; clients connect over TestServer WebSockets or long polling.
+/// </summary>
+public class HubsApplication : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase);
+
+    public HubsApplication()
+    {
+    }
+
+    private HubsApplication(IDictionary<string, string?> settings, string environment)
+    {
+        foreach (var (key, value) in settings)
+        {
+            _settings[key] = value;
+        }
+        Environment = environment;
+    }
+
+    public string Environment { get; } = "Development";
+
+    /// <summary>A separate server with configuration overrides (e.g. <c>["Rooms:HistoryLength"] = "3"</c>).</summary>
+    public static HubsApplication With(IDictionary<string, string?> settings, string environment = "Development") =>
+        new(settings, environment);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>A token signed by the server's key, exactly as <c>POST /api/auth/token</c> would issue it.</summary>
+    public string CreateToken(string userName, IEnumerable<string>? roles = null, TimeSpan? lifetime = null) =>
+        Services.GetRequiredService<DevTokenIssuer>().Issue(userName, roles ?? [], lifetime).Token;
+
+    /// <summary>Client options that reach this TestServer; the token is minted for <paramref name="userName"/>.</summary>
+    public HubClientOptions HubOptionsFor(string? userName, HubProtocolKind protocol = HubProtocolKind.Json,
+        HttpTransportType transport = HttpTransportType.WebSockets, string? token = null)
+    {
+        var server = Server;
+        var accessToken = token ?? (userName is null ? null : CreateToken(userName));
+        return new HubClientOptions
+        {
+            ServerUrl = server.BaseAddress,
+            Protocol = protocol,
+            Transports = transport,
+            AccessTokenProvider = () => Task.FromResult(accessToken),
+            ConfigureHttpConnection = http =>
+            {
+                http.HttpMessageHandlerFactory = _ => server.CreateHandler();
+                http.WebSocketFactory = async (context, cancellationToken) =>
+                {
+                    // A custom WebSocket factory must carry the token itself.
+                    var client = server.CreateWebSocketClient();
+                    if (accessToken is not null)
+                    {
+                        client.ConfigureRequest = request => request.Headers.Authorization = $"Bearer {accessToken}";
+                    }
+                    return await client.ConnectAsync(context.Uri, cancellationToken);
+                };
+            },
+        };
+    }
+
+    /// <summary>A started chat client for <paramref name="userName"/> with its events recorded.</summary>
+    public async Task<ChatSession> ConnectChatAsync(string userName, HubProtocolKind protocol = HubProtocolKind.Json,
+        HttpTransportType transport = HttpTransportType.WebSockets)
+    {
+        var client = new ChatClient(HubOptionsFor(userName, protocol, transport));
+        var session = new ChatSession(userName, client);
+        await client.StartAsync().WaitAsync(Timeouts.Default);
+        await session.Events.Welcome.NextAsync();
+        return session;
+    }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every test suite of RealtimeHubs and ends with one line: "N passed, M failed".
+# It installs what the suites need when it is missing (Debian packages, npm packages), so on a fresh
+# machine this one command is all the set-up. Exit status is non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+results_dir="artifacts/test-results"
+mkdir -p "$results_dir"
+
+total_passed=0
+total_failed=0
+
+record() { # suite passed failed
+  echo "== $1: $2 passed, $3 failed"
+  total_passed=$((total_passed + $2))
+  total_failed=$((total_failed + $3))
+}
+
+# Debian packages the suites start for real (redis-server, nginx, chromium); installed only when missing.
+ensure_packages() {
+  local missing=()
+  local pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing ${missing[*]} ..."
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+dotnet_suite() {
+  local log="$results_dir/dotnet.log"
+  dotnet test RealtimeHubs.sln -c Release --logger "trx;LogFileName=dotnet.trx" --results-directory "$results_dir" 2>&1 | tee "$log"
+  # Summary lines look like: "Passed!  - Failed:     0, Passed:    42, Skipped: ..."
+  local passed failed
+  passed=$(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Passed: *([0-9]+).*/\1/' | awk '{s+=$1} END {if (NR) print s}')
+  failed=$(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+),.*/\1/' | awk '{s+=$1} END {if (NR) print s}')
+  if [ -z "$passed" ]; then
+    echo "dotnet test produced no summary (build failure?)"
+    record dotnet 0 1
+    return
+  fi
+  record dotnet "$passed" "${failed:-0}"
+}
+
+dotnet_suite
+
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ] && [ "$total_passed" -gt 0 ]

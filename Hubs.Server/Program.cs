@@ -1,5 +1,6 @@
 using Hubs.Server.Auth;
 using Hubs.Server.Chat;
+using Hubs.Server.Limits;
 using Hubs.Server.Observability;
 using Hubs.Server.State;
 
@@ -7,11 +8,13 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
 builder.AddAuth();
+builder.AddLimits();
 builder.AddHubState();
 builder.AddChat();
 
 var app = builder.Build();
 
+app.UseLimits();
 app.UseAuthentication();
 app.UseAuthorization();
 

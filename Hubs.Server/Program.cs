@@ -1,7 +1,11 @@
+using Hubs.Server.Admin;
+using Hubs.Server.Api;
 using Hubs.Server.Auth;
 using Hubs.Server.Chat;
+using Hubs.Server.Notifications;
 using Hubs.Server.Observability;
 using Hubs.Server.State;
+using Hubs.Server.Stats;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +13,10 @@ builder.AddObservability();
 builder.AddAuth();
 builder.AddHubState();
 builder.AddChat();
+builder.AddStats();
+builder.AddNotifications();
+builder.AddAdmin();
+builder.AddApiDocs();
 
 var app = builder.Build();
 
@@ -18,6 +26,9 @@ app.UseAuthorization();
 app.MapObservability();
 app.MapAuth();
 app.MapChat();
+app.MapNotifications();
+app.MapAdmin();
+app.MapApiDocs();
 
 app.Run();
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hubs.Contracts;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -14,10 +15,27 @@ public sealed partial class NotificationClient
         _connection.InvokeAsync<Ack>(nameof(INotificationHub.Unsubscribe), request, cancellationToken);
 
     /// <summary>
-    /// Live server statistics (needs the admin role): a sample right away, then one per interval. Stop reading
-    /// (leave the <c>await foreach</c>) or cancel <paramref name="cancellationToken"/> and the server stops the stream.
+    /// Live server statistics (needs the admin role): a sample right away, then one per interval. Leave the
+    /// <c>await foreach</c> or cancel <paramref name="cancellationToken"/> and the server stops the stream.
     /// </summary>
     /// <remarks>Without the admin role, enumeration fails with a HubException.</remarks>
-    public IAsyncEnumerable<ServerStats> StreamStatsAsync(StreamStatsRequest? request = null, CancellationToken cancellationToken = default) =>
-        _connection.StreamAsync<ServerStats>(nameof(INotificationHub.StreamStats), request ?? new StreamStatsRequest(), cancellationToken);
+    public async IAsyncEnumerable<ServerStats> StreamStatsAsync(StreamStatsRequest? request = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // SignalR's client tells the server to stop only when the stream's token is cancelled, not when the
+        // reader walks away; cancelling on the way out covers both.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            await foreach (var sample in _connection.StreamAsync<ServerStats>(
+                nameof(INotificationHub.StreamStats), request ?? new StreamStatsRequest(), stop.Token))
+            {
+                yield return sample;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+    }
 }

@@ -12,8 +12,8 @@ public static class StatsExtensions
         builder.Services.AddSingleton<HubMetrics>();
         builder.Services.AddSingleton<ServerStatsFeed>();
         builder.Services.AddSingleton<MessageCountingFilter>();
-        // PostConfigure: SignalR's own set-up of per-hub options replaces the filter list with the global one.
-        builder.Services.AddOptions<HubOptions<ChatHub>>().PostConfigure(hub => hub.AddFilter<MessageCountingFilter>());
+        // AddHubOptions copies the global hub settings (and filters) first, then adds this one for the chat hub only.
+        builder.Services.AddSignalR().AddHubOptions<ChatHub>(hub => hub.AddFilter<MessageCountingFilter>());
         return builder;
     }
 }

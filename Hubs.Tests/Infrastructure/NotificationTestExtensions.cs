@@ -18,6 +18,7 @@ public static class NotificationTestExtensions
         var token = app.CreateToken(userName, roles);
         var session = new NotificationSession(userName, new NotificationClient(app.HubOptionsFor(userName, protocol, token: token)));
         await session.Client.StartAsync().WaitAsync(Timeouts.Default);
+        await session.Client.ReadyAsync();
         return session;
     }
 

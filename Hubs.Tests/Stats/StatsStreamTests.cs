@@ -126,7 +126,7 @@ public sealed class StatsStreamTests(FakeClockApplication app) : IClassFixture<F
         await using var fresh = new FakeClockApplication();
         var room = Names.Room();
         await using var alicePhone = await fresh.ConnectChatAsync("alice");
-        await using var aliceLaptop = await fresh.ConnectChatAsync("alice");
+        await using var aliceLaptop = await fresh.ConnectChatAsync("alice").ReadyAsync();
         await using var bob = await fresh.ConnectChatAsync("bob");
         await alicePhone.Client.JoinRoomAsync(new JoinRoomRequest(room));
         await bob.Client.JoinRoomAsync(new JoinRoomRequest(room));

@@ -1,8 +1,12 @@
+using Hubs.Server.Admin;
+using Hubs.Server.Api;
 using Hubs.Server.Auth;
 using Hubs.Server.Chat;
 using Hubs.Server.Limits;
+using Hubs.Server.Notifications;
 using Hubs.Server.Observability;
 using Hubs.Server.State;
+using Hubs.Server.Stats;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,6 +15,10 @@ builder.AddAuth();
 builder.AddLimits();
 builder.AddHubState();
 builder.AddChat();
+builder.AddStats();
+builder.AddNotifications();
+builder.AddAdmin();
+builder.AddApiDocs();
 
 var app = builder.Build();
 
@@ -21,6 +29,9 @@ app.UseAuthorization();
 app.MapObservability();
 app.MapAuth();
 app.MapChat();
+app.MapNotifications();
+app.MapAdmin();
+app.MapApiDocs();
 
 app.Run();
 

@@ -10,6 +10,7 @@ public sealed class GatedTokenProvider(Func<string?> token)
 {
     private readonly Lock _lock = new();
     private TaskCompletionSource? _gate;
+    private Exception? _failure;
     private TaskCompletionSource _waiting = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Connect attempts from now on wait until <see cref="Release"/>.</summary>
@@ -31,6 +32,15 @@ public sealed class GatedTokenProvider(Func<string?> token)
             {
                 return _waiting.Task;
             }
+        }
+    }
+
+    /// <summary>From now on every connect attempt fails with <paramref name="error"/>, like an identity provider that is down.</summary>
+    public void FailWith(Exception error)
+    {
+        lock (_lock)
+        {
+            _failure = error;
         }
     }
 
@@ -60,6 +70,9 @@ public sealed class GatedTokenProvider(Func<string?> token)
         {
             await gate.WaitAsync(Timeouts.Default * 2);
         }
-        return token();
+        lock (_lock)
+        {
+            return _failure is null ? token() : throw _failure;
+        }
     }
 }

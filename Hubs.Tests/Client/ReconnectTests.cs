@@ -10,11 +10,13 @@ namespace Hubs.Tests.Client;
 /// </summary>
 public sealed class ReconnectTests(DroppableHubsApplication app) : IClassFixture<DroppableHubsApplication>
 {
-    [Fact]
-    public async Task RoomMessagesSentDuringAnOutageArriveOnceAndInOrderAfterReconnect()
+    [Theory]
+    [InlineData(HubProtocolKind.Json)]
+    [InlineData(HubProtocolKind.MessagePack)]
+    public async Task RoomMessagesSentDuringAnOutageArriveOnceAndInOrderAfterReconnect(HubProtocolKind protocol)
     {
-        await using var alice = await ResilientChat.ConnectAsync(app, Names.User("alice"));
-        await using var bob = await ResilientChat.ConnectAsync(app, Names.User("bob"));
+        await using var alice = await ResilientChat.ConnectAsync(app, Names.User("alice"), protocol: protocol);
+        await using var bob = await ResilientChat.ConnectAsync(app, Names.User("bob"), protocol: protocol);
         var room = Names.Room();
         await alice.Client.JoinRoomAsync(new JoinRoomRequest(room));
         await bob.Client.JoinRoomAsync(new JoinRoomRequest(room));

@@ -23,6 +23,12 @@ public sealed class HubClientOptions
     /// <summary>Where the connection logs; none by default.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
 
+    /// <summary>How the first connect and every reconnect are retried; <see cref="ReconnectPolicy.Default"/> unless set.</summary>
+    public ReconnectPolicy Reconnect { get; set; } = ReconnectPolicy.Default;
+
+    /// <summary>Clock for retry delays; the system clock unless a test sets its own.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Last word on the HTTP connection (handlers, headers, WebSocket factory), e.g. for tests or proxies.</summary>
     public Action<HttpConnectionOptions>? ConfigureHttpConnection { get; set; }
 }

@@ -1,0 +1,37 @@
+using System.Net;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Hubs.Client;
+
+/// <summary>Tells the failures of a call or connect apart: the server said no, or the connection went away.</summary>
+internal static class HubErrors
+{
+    // The SignalR client reports a close that carried an error as a HubException with this prefix.
+    private const string ServerClosedPrefix = "The server closed the connection";
+
+    // The server's answer to a repeat of a send it is still delivering (ChatHub.SendOnceAsync).
+    private const string StillInProgress = "still in progress";
+
+    /// <summary>The hub method itself failed (bad input, not a member...): retrying will not help.</summary>
+    public static bool IsServerRefusal(Exception error) =>
+        error is HubException hub && !hub.Message.StartsWith(ServerClosedPrefix, StringComparison.Ordinal);
+
+    /// <summary>A send with the same client message id is being delivered right now; ask again shortly.</summary>
+    public static bool IsSendInProgress(Exception error) =>
+        IsServerRefusal(error) && error.Message.Contains(StillInProgress, StringComparison.Ordinal);
+
+    /// <summary>The call may not have reached the server, or its answer was lost with the connection.</summary>
+    public static bool IsConnectionLoss(Exception error) => error switch
+    {
+        HubException hub => !IsServerRefusal(hub),
+        OperationCanceledException => true, // "Invocation canceled due to the server connection being closed."
+        InvalidOperationException => true, // "... cannot be called if the connection is not active"
+        IOException or WebSocketException or HttpRequestException => true,
+        _ => false,
+    };
+
+    /// <summary>Retrying with the same credentials cannot succeed.</summary>
+    public static bool IsFatalConnectError(Exception? error) =>
+        error is HttpRequestException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden };
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Hubs.Client;
+
+internal sealed partial class ResilientHubConnection
+{
+    /// <summary>
+    /// Invokes a hub method once the connection is usable. When the connection is lost before the answer arrives,
+    /// the same request is sent again on the next connection, so every call must be safe to repeat
+    /// (sends carry a client message id the server de-duplicates; the other hub methods are idempotent).
+    /// </summary>
+    /// <exception cref="Microsoft.AspNetCore.SignalR.HubException">The server refused the call; its message says why.</exception>
+    /// <exception cref="HubConnectionLostException">The client gave up reconnecting or was stopped first.</exception>
+    public async Task<TResult> InvokeAsync<TResult>(string method, object request, CancellationToken cancellationToken)
+    {
+        long failedEpoch = 0;
+        var inProgressRetries = 0;
+        while (true)
+        {
+            var epoch = await WaitReadyAsync(failedEpoch, cancellationToken);
+            try
+            {
+                return await _connection.InvokeAsync<TResult>(method, request, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && HubErrors.IsSendInProgress(ex))
+            {
+                // The first copy (sent before a reconnect) is still being delivered; its ack will be ours.
+                if (_policy.GetDelay(++inProgressRetries) is not { } delay)
+                {
+                    throw;
+                }
+                ClientLog.CallStillInProgress(_logger, method, (long)delay.TotalMilliseconds);
+                await Task.Delay(delay, _time, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && HubErrors.IsConnectionLoss(ex))
+            {
+                ClientLog.CallInterrupted(_logger, method, ex);
+                failedEpoch = epoch.Number;
+            }
+        }
+    }
+
+    /// <summary>The first usable connection newer than <paramref name="afterEpoch"/>.</summary>
+    private async Task<Epoch> WaitReadyAsync(long afterEpoch, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task<Epoch> ready;
+            lock (_gate)
+            {
+                ready = _ready.Task;
+            }
+            var epoch = await ready.WaitAsync(cancellationToken);
+            if (epoch.Number > afterEpoch)
+            {
+                return epoch;
+            }
+            // The call already failed on this connection; its loss closes the gate before this completes.
+            await epoch.Closed.WaitAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+namespace Hubs.Client;
+
+internal sealed partial class ResilientHubConnection
+{
+    /// <summary>Connects, serves the connection until it is lost, reconnects; ends when stopped or when it gives up.</summary>
+    private async Task SuperviseAsync(TaskCompletionSource started, CancellationToken stopping)
+    {
+        Exception? error = null;
+        var everConnected = false;
+        try
+        {
+            while (true)
+            {
+                TaskCompletionSource<Exception?> closed;
+                for (var attempt = everConnected ? 1 : 0; ; attempt++)
+                {
+                    if (attempt > 0 && !await WaitBeforeRetryAsync(attempt, error, stopping))
+                    {
+                        GiveUp(attempt - 1, error);
+                        started.TrySetException(error ?? new HubConnectionLostException("Could not connect."));
+                        return;
+                    }
+                    closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    Volatile.Write(ref _closedSignal, closed);
+                    try
+                    {
+                        await _connection.StartAsync(stopping);
+                        break;
+                    }
+                    catch (Exception ex) when (!stopping.IsCancellationRequested)
+                    {
+                        error = ex;
+                    }
+                }
+                error = await ServeAsync(closed, everConnected, started, stopping);
+                everConnected = true;
+            }
+        }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            started.TrySetCanceled(stopping);
+        }
+    }
+
+    /// <summary>Announces the connection, restores state, opens the gate, and returns why the connection ended.</summary>
+    private async Task<Exception?> ServeAsync(TaskCompletionSource<Exception?> closed, bool isReconnect,
+        TaskCompletionSource started, CancellationToken stopping)
+    {
+        var epoch = new Epoch(Interlocked.Increment(ref _epochs), closed.Task);
+        var connectionId = _connection.ConnectionId ?? "";
+        lock (_gate)
+        {
+            _state = ClientConnectionState.Connected;
+        }
+        ClientLog.Connected(_logger, _hubPath, connectionId);
+        Raise(isReconnect ? new ReconnectedEvent(connectionId) : new ConnectedEvent(connectionId));
+
+        Exception? restoreError = null;
+        try
+        {
+            await _restore(_connection, stopping);
+            lock (_gate)
+            {
+                if (!closed.Task.IsCompleted)
+                {
+                    _ready.TrySetResult(epoch);
+                }
+            }
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            // Serving without the restored state would be wrong (e.g. sends to rooms not re-joined): start over.
+            ClientLog.RestoreFailed(_logger, _hubPath, ex);
+            restoreError = ex;
+            await _connection.StopAsync(CancellationToken.None);
+        }
+        started.TrySetResult();
+
+        var error = await closed.Task.WaitAsync(stopping) ?? restoreError;
+        lock (_gate)
+        {
+            _state = ClientConnectionState.Reconnecting;
+        }
+        ClientLog.ConnectionLost(_logger, _hubPath, error);
+        Raise(new DisconnectedEvent(error));
+        return error;
+    }
+
+    /// <summary>Announces and waits out the delay before retry <paramref name="attempt"/>; false when the policy gives up.</summary>
+    private async Task<bool> WaitBeforeRetryAsync(int attempt, Exception? error, CancellationToken stopping)
+    {
+        var delay = HubErrors.IsFatalConnectError(error) ? null : _policy.GetDelay(attempt);
+        if (delay is not { } wait)
+        {
+            return false;
+        }
+        ClientLog.Retrying(_logger, _hubPath, attempt, (long)wait.TotalMilliseconds, error);
+        Raise(new ReconnectingEvent(attempt, wait, error));
+        await Task.Delay(wait, _time, stopping);
+        return true;
+    }
+
+    private void GiveUp(int attempts, Exception? error)
+    {
+        ClientLog.GaveUp(_logger, _hubPath, attempts, error);
+        lock (_gate)
+        {
+            _state = ClientConnectionState.Disconnected;
+            FailReadyLocked(new HubConnectionLostException(
+                $"The connection to {_hubPath} was lost and the client gave up after {attempts} retries; the call was not sent or not confirmed. Last error: {error?.Message}",
+                error));
+        }
+        Raise(new GaveUpEvent(attempts, error));
+    }
+}

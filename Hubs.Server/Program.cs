@@ -1,5 +1,6 @@
 using Hubs.Server.Auth;
 using Hubs.Server.Chat;
+using Hubs.Server.Lifetime;
 using Hubs.Server.Observability;
 using Hubs.Server.State;
 
@@ -12,6 +13,7 @@ builder.AddChat();
 
 var app = builder.Build();
 
+app.UseHubShutdownGate();
 app.UseAuthentication();
 app.UseAuthorization();
 

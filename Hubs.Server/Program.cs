@@ -3,6 +3,7 @@ using Hubs.Server.Chat;
 using Hubs.Server.Lifetime;
 using Hubs.Server.Observability;
 using Hubs.Server.State;
+using Hubs.Server.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -20,6 +21,7 @@ app.UseAuthorization();
 app.MapObservability();
 app.MapAuth();
 app.MapChat();
+app.MapWebPages();
 
 app.Run();
 

@@ -26,10 +26,10 @@ public sealed partial class ChatClient
         _connection.InvokeAsync<MessageAck>(nameof(IChatHub.SendDirectMessage), request, cancellationToken);
 
     /// <summary>Lists the users in a room.</summary>
-    public Task<IReadOnlyList<UserInfo>> GetRoomMembersAsync(GetRoomMembersRequest request, CancellationToken cancellationToken = default) =>
-        _connection.InvokeAsync<IReadOnlyList<UserInfo>>(nameof(IChatHub.GetRoomMembers), request, cancellationToken);
+    public Task<UserInfo[]> GetRoomMembersAsync(GetRoomMembersRequest request, CancellationToken cancellationToken = default) =>
+        _connection.InvokeAsync<UserInfo[]>(nameof(IChatHub.GetRoomMembers), request, cancellationToken);
 
     /// <summary>Reads a page of a room's history, oldest first.</summary>
-    public Task<IReadOnlyList<ChatMessage>> GetRoomHistoryAsync(GetRoomHistoryRequest request, CancellationToken cancellationToken = default) =>
-        _connection.InvokeAsync<IReadOnlyList<ChatMessage>>(nameof(IChatHub.GetRoomHistory), request, cancellationToken);
+    public Task<ChatMessage[]> GetRoomHistoryAsync(GetRoomHistoryRequest request, CancellationToken cancellationToken = default) =>
+        _connection.InvokeAsync<ChatMessage[]>(nameof(IChatHub.GetRoomHistory), request, cancellationToken);
 }

@@ -20,8 +20,9 @@ public interface IChatHub
     Task<MessageAck> SendDirectMessage(SendDirectMessageRequest request);
 
     /// <summary>Users in a room.</summary>
-    Task<IReadOnlyList<UserInfo>> GetRoomMembers(GetRoomMembersRequest request);
+    /// <remarks>Arrays, not interfaces: MessagePack serializes a hub result by its runtime type.</remarks>
+    Task<UserInfo[]> GetRoomMembers(GetRoomMembersRequest request);
 
     /// <summary>A page of a room's history, oldest first.</summary>
-    Task<IReadOnlyList<ChatMessage>> GetRoomHistory(GetRoomHistoryRequest request);
+    Task<ChatMessage[]> GetRoomHistory(GetRoomHistoryRequest request);
 }

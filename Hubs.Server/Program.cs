@@ -1,6 +1,7 @@
 using Hubs.Server.Auth;
 using Hubs.Server.Chat;
 using Hubs.Server.Lifetime;
+using Hubs.Server.Limits;
 using Hubs.Server.Observability;
 using Hubs.Server.State;
 using Hubs.Server.Web;
@@ -9,12 +10,14 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
 builder.AddAuth();
+builder.AddLimits();
 builder.AddHubState();
 builder.AddChat();
 
 var app = builder.Build();
 
 app.UseHubShutdownGate();
+app.UseLimits();
 app.UseAuthentication();
 app.UseAuthorization();
 

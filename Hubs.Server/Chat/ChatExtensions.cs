@@ -1,8 +1,6 @@
 using Hubs.Contracts;
 using Hubs.Server.Limits;
 using Hubs.Server.Rooms;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace Hubs.Server.Chat;
 
@@ -12,16 +10,9 @@ public static class ChatExtensions
     {
         builder.Services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<HubLimitsOptions>().BindConfiguration(HubLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ChatInput>();
 
         builder.Services.AddSignalR().AddMessagePackProtocol();
-        builder.Services.AddOptions<HubOptions>().Configure<IOptions<HubLimitsOptions>>((hub, limits) =>
-        {
-            hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
-            hub.KeepAliveInterval = limits.Value.KeepAliveInterval;
-            hub.ClientTimeoutInterval = limits.Value.ClientTimeoutInterval;
-        });
         return builder;
     }
 
@@ -29,7 +20,8 @@ public static class ChatExtensions
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
     {
         app.MapHub<ChatHub>(HubRoutes.Chat, options => options.AllowStatefulReconnects = true)
-            .RequireAuthorization();
+            .RequireAuthorization()
+            .RequireCors(LimitsExtensions.CorsPolicy);
         return app;
     }
 }

@@ -63,13 +63,13 @@ public sealed partial class ChatHub
         });
     }
 
-    public async Task<IReadOnlyList<UserInfo>> GetRoomMembers(GetRoomMembersRequest request)
+    public async Task<UserInfo[]> GetRoomMembers(GetRoomMembersRequest request)
     {
         var room = input.Room(request?.Room);
-        return await rooms.GetMembersAsync(room, Aborted);
+        return [.. await rooms.GetMembersAsync(room, Aborted)];
     }
 
-    public async Task<IReadOnlyList<ChatMessage>> GetRoomHistory(GetRoomHistoryRequest request)
+    public async Task<ChatMessage[]> GetRoomHistory(GetRoomHistoryRequest request)
     {
         var room = input.Room(request?.Room);
         var settings = RoomSettings;
@@ -79,7 +79,7 @@ public sealed partial class ChatHub
             throw new HubException($"limit must be between 1 and {settings.MaxPageSize}.");
         }
         await EnsureMemberAsync(room);
-        return await history.GetLatestAsync(room, request.BeforeId, limit, Aborted);
+        return [.. await history.GetLatestAsync(room, request.BeforeId, limit, Aborted)];
     }
 
     private RoomOptions RoomSettings => roomOptions.Value;

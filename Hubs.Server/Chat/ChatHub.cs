@@ -34,12 +34,13 @@ public sealed partial class ChatHub(
     {
         var me = Me;
         ChatLog.ConnectionOpened(logger, Context.ConnectionId, me.Id);
-        await Clients.Caller.Welcome(new WelcomeMessage(Context.ConnectionId, me, Now));
         if (await presence.AddConnectionAsync(me, Context.ConnectionId, Aborted))
         {
             ChatLog.UserCameOnline(logger, me.Id, Context.ConnectionId);
             await Clients.Others.UserConnected(new UserEvent(me, Now));
         }
+        // Welcome comes last, so a client that has it knows the server counts it as online.
+        await Clients.Caller.Welcome(new WelcomeMessage(Context.ConnectionId, me, Now));
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Hubs.Server.Observability;
 
@@ -11,6 +12,8 @@ public static class ObservabilityExtensions
     {
         builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<HubErrorLoggingFilter>();
+        builder.Services.Configure<HubOptions>(hub => hub.AddFilter<HubErrorLoggingFilter>());
         return builder;
     }
 

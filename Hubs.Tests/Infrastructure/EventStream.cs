@@ -48,6 +48,29 @@ public sealed class EventStream<T>
         }
     }
 
+    /// <summary>Reads events up to and including the first that matches <paramref name="last"/>.</summary>
+    public async Task<IReadOnlyList<T>> ReadThroughAsync(Func<T, bool> last, TimeSpan? timeout = null)
+    {
+        var items = new List<T>();
+        using var cts = new CancellationTokenSource(timeout ?? Timeouts.Default);
+        try
+        {
+            while (true)
+            {
+                var item = await _channel.Reader.ReadAsync(cts.Token);
+                items.Add(item);
+                if (last(item))
+                {
+                    return items;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The awaited {typeof(T).Name} did not arrive within {timeout ?? Timeouts.Default}; got {items.Count} others.");
+        }
+    }
+
     /// <summary>Events already received and not yet read.</summary>
     public IReadOnlyList<T> Drain()
     {

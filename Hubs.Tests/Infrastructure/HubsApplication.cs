@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Hubs.Tests.Infrastructure;
 
@@ -42,6 +43,9 @@ public class HubsApplication : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
     }
+
+    /// <summary>The key the server signs and validates tokens with.</summary>
+    public string SigningKey => Services.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey!;
 
     /// <summary>A token signed by the server's key, exactly as <c>POST /api/auth/token</c> would issue it.</summary>
     public string CreateToken(string userName, IEnumerable<string>? roles = null, TimeSpan? lifetime = null) =>

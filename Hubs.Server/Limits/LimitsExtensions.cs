@@ -1,0 +1,52 @@
+using Hubs.Contracts;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace Hubs.Server.Limits;
+
+public static class LimitsExtensions
+{
+    public const string CorsPolicy = "hubs";
+
+    /// <summary>Size, heartbeat, rate, connection and origin limits for every hub, configured once.</summary>
+    public static IHostApplicationBuilder AddLimits(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<HubLimitsOptions>().BindConfiguration(HubLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ConnectionLimitFilter>();
+        builder.Services.AddSingleton<CallRateLimitFilter>();
+        builder.Services.AddOptions<HubOptions>().Configure<IOptions<HubLimitsOptions>>((hub, limits) =>
+        {
+            hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
+            hub.KeepAliveInterval = limits.Value.KeepAliveInterval;
+            hub.ClientTimeoutInterval = limits.Value.ClientTimeoutInterval;
+            hub.AddFilter<ConnectionLimitFilter>();
+            hub.AddFilter<CallRateLimitFilter>();
+        });
+        // Cross-origin browser apps need CORS on negotiate; the same list gates WebSocket upgrades.
+        builder.Services.AddCors();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<LimitsOptions>>((cors, limits) =>
+            cors.AddPolicy(CorsPolicy, policy =>
+            {
+                var origins = limits.Value.AllowedOrigins;
+                if (origins.Contains("*"))
+                {
+                    policy.SetIsOriginAllowed(_ => true);
+                }
+                else
+                {
+                    policy.WithOrigins(origins);
+                }
+                policy.AllowAnyHeader().AllowAnyMethod().AllowCredentials();
+            }));
+        return builder;
+    }
+
+    /// <summary>Origin checks for the hubs; call before the hubs are mapped.</summary>
+    public static IApplicationBuilder UseLimits(this IApplicationBuilder app)
+    {
+        app.UseCors();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(HubRoutes.Prefix), hubs => hubs.UseMiddleware<OriginCheckMiddleware>());
+        return app;
+    }
+}

@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Hubs.Server.Limits;
+
+/// <summary>Configuration section <c>Limits</c>: abuse limits applied to every hub.</summary>
+public sealed class LimitsOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>Open connections one user may hold on one instance (tabs, devices).</summary>
+    [Range(1, 10_000, ErrorMessage = "Limits:MaxConnectionsPerUser must be between 1 and 10000.")]
+    public int MaxConnectionsPerUser { get; set; } = 20;
+
+    /// <summary>Hub calls a connection may make per <see cref="RatePeriod"/> on average.</summary>
+    [Range(1, 100_000, ErrorMessage = "Limits:CallsPerPeriod must be between 1 and 100000.")]
+    public int CallsPerPeriod { get; set; } = 20;
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "Limits:RatePeriod must be between 10 ms and 1 hour.")]
+    public TimeSpan RatePeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Calls a connection may make at once before the average applies.</summary>
+    [Range(1, 100_000, ErrorMessage = "Limits:Burst must be between 1 and 100000.")]
+    public int Burst { get; set; } = 40;
+
+    /// <summary>
+    /// Browser origins allowed besides the server's own (e.g. <c>https://app.example.com</c>), or <c>*</c>.
+    /// Requests without an Origin header (non-browser clients) are not affected.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+}

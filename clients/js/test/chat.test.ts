@@ -99,6 +99,28 @@ for (const protocol of protocols) {
       assert.equal(bob.client.room(room)?.lastSeenId, acks[2]!.id);
     });
 
+    test("members and history pages can be read by a member, oldest first", async () => {
+      const alice = await connect("alice", protocol);
+      const bob = await connect("bob", protocol);
+      const room = names.room();
+      await alice.client.joinRoom({ room });
+      await bob.client.joinRoom({ room });
+      const acks = [];
+      for (const text of ["a", "b", "c", "d"]) {
+        acks.push(await alice.client.sendRoomMessage({ room, text }));
+      }
+
+      const roomMembers = await bob.client.getRoomMembers({ room });
+      const newest = await bob.client.getRoomHistory({ room, limit: 2 });
+      const older = await bob.client.getRoomHistory({ room, beforeId: newest[0]!.id, limit: 2 });
+
+      assert.deepEqual(roomMembers.map((m) => m.id).sort(), [alice.userName, bob.userName].sort());
+      assert.deepEqual(newest.map((m) => m.text), ["c", "d"]);
+      assert.deepEqual(older.map((m) => m.id), acks.slice(0, 2).map((a) => a.id));
+      assert.ok(older.every((m) => m.timestamp instanceof Date));
+      await assert.rejects(bob.client.getRoomHistory({ room, limit: 0 }), (error: unknown) => error instanceof HubError && /limit must be between/.test(error.message));
+    });
+
     test("a direct message reaches the target and the sender, and not a bystander", async () => {
       const alice = await connect("alice", protocol);
       const bob = await connect("bob", protocol);

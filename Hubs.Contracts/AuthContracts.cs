@@ -1,7 +1,7 @@
 namespace Hubs.Contracts;
 
 /// <summary>REST routes of the server that clients call.</summary>
-public static class ApiRoutes
+public static partial class ApiRoutes
 {
     /// <summary>Development token signer: POST a <see cref="TokenRequest"/>, get a <see cref="TokenResponse"/>.</summary>
     public const string Token = "/api/auth/token";

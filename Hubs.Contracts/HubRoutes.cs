@@ -8,4 +8,7 @@ public static class HubRoutes
 
     /// <summary>The chat hub: global chat, rooms and direct messages.</summary>
     public const string Chat = Prefix + "/chat";
+
+    /// <summary>The notification hub: topic subscriptions, server notifications and the live stats stream.</summary>
+    public const string Notifications = Prefix + "/notifications";
 }

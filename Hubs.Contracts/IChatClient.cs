@@ -26,4 +26,8 @@ public interface IChatClient
 
     /// <summary>A user left a room this connection is in.</summary>
     Task UserLeft(RoomEvent roomEvent);
+
+    /// <summary>The server is about to close this connection on purpose (e.g. an administrator disconnected the user), and says why.</summary>
+    /// <remarks>Has a no-op default so handlers written before it existed keep compiling.</remarks>
+    Task Disconnecting(DisconnectNotice notice) => Task.CompletedTask;
 }

@@ -1,9 +1,13 @@
+using Hubs.Server.Admin;
+using Hubs.Server.Api;
 using Hubs.Server.Auth;
 using Hubs.Server.Chat;
 using Hubs.Server.Lifetime;
 using Hubs.Server.Limits;
+using Hubs.Server.Notifications;
 using Hubs.Server.Observability;
 using Hubs.Server.State;
+using Hubs.Server.Stats;
 using Hubs.Server.Web;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +17,10 @@ builder.AddAuth();
 builder.AddLimits();
 builder.AddHubState();
 builder.AddChat();
+builder.AddStats();
+builder.AddNotifications();
+builder.AddAdmin();
+builder.AddApiDocs();
 
 var app = builder.Build();
 
@@ -24,6 +32,9 @@ app.UseAuthorization();
 app.MapObservability();
 app.MapAuth();
 app.MapChat();
+app.MapNotifications();
+app.MapAdmin();
+app.MapApiDocs();
 app.MapWebPages();
 
 app.Run();

@@ -101,6 +101,29 @@ internal sealed class InMemoryRoomMembershipStore : IRoomMembershipStore
         }
     }
 
+    public Task<RoomRemoval?> RemoveUserAsync(string room, string userId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_rooms.TryGetValue(room, out var members) || !members.Remove(userId, out var entry))
+            {
+                return Task.FromResult<RoomRemoval?>(null);
+            }
+            if (members.Count == 0)
+            {
+                _rooms.Remove(room);
+            }
+            foreach (var connectionId in entry.Connections)
+            {
+                if (_roomsByConnection.TryGetValue(connectionId, out var rooms) && rooms.Remove(room) && rooms.Count == 0)
+                {
+                    _roomsByConnection.Remove(connectionId);
+                }
+            }
+            return Task.FromResult<RoomRemoval?>(new RoomRemoval(entry.User, [.. entry.Connections.Order(StringComparer.Ordinal)]));
+        }
+    }
+
     private MembershipChange RemoveLocked(string room, string userId, string connectionId)
     {
         if (!_rooms.TryGetValue(room, out var members)

@@ -21,7 +21,7 @@ internal sealed class XmlDocs
         {
             throw new FileNotFoundException($"No XML documentation beside {assembly.Location}; GenerateDocumentationFile must stay on.", path);
         }
-        var members = XDocument.Load(path).Descendants("member")
+        var members = XDocument.Load(path, LoadOptions.PreserveWhitespace).Descendants("member")
             .ToDictionary(member => (string)member.Attribute("name")!, StringComparer.Ordinal);
         return new XmlDocs(members);
     }

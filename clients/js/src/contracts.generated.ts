@@ -14,6 +14,22 @@ export interface HubMethodInfo {
 
 /** REST routes of the server that clients call. */
 export const ApiRoutes = {
+  /** GET (admin): online users and their connection counts, as `UserConnections`. */
+  AdminUsers: "/api/admin/users",
+  /** POST (admin) a `DisconnectUserRequest`: closes every connection of the user, get a `DisconnectUserResult`. */
+  AdminUserDisconnect: "/api/admin/users/{userId}/disconnect",
+  /** GET (admin): rooms with members, as `RoomOccupancy`. */
+  AdminRooms: "/api/admin/rooms",
+  /** GET (admin): a room's members, as `RoomMembers`. */
+  AdminRoomMembers: "/api/admin/rooms/{room}/members",
+  /** DELETE (admin): removes a user from a room; the room and the user get `IChatClient.UserLeft`. */
+  AdminRoomMember: "/api/admin/rooms/{room}/members/{userId}",
+  /** GET (admin): one `ServerStats` sample. */
+  AdminStats: "/api/admin/stats",
+  /** Publish a notification (admin): POST a `PublishNotificationRequest`, get 202 and the `Notification`. */
+  Notifications: "/api/notifications",
+  /** Post into a chat room as the system sender (admin): POST a `PostRoomMessageRequest`, get 202 and the `ChatMessage`. */
+  RoomMessages: "/api/rooms/{room}/messages",
   /** Development token signer: POST a `TokenRequest`, get a `TokenResponse`. */
   Token: "/api/auth/token",
 } as const;
@@ -24,6 +40,16 @@ export const HubRoutes = {
   Prefix: "/hubs",
   /** The chat hub: global chat, rooms and direct messages. */
   Chat: "/hubs/chat",
+  /** The notification hub: topic subscriptions, server notifications and the live stats stream. */
+  Notifications: "/hubs/notifications",
+} as const;
+
+/** The sender of messages that back-end services post into rooms. */
+export const SystemSender = {
+  /** The system sender's user id. */
+  Id: "$system",
+  /** The system sender's display name. */
+  Name: "System",
 } as const;
 
 /** Answer to a request that only succeeds or does nothing. */
@@ -44,6 +70,26 @@ export interface ChatMessage {
   text: string;
   /** When the server accepted it (UTC). */
   timestamp: Date;
+}
+
+/** Sent to a connection right before the server closes it on purpose (e.g. an administrator disconnected the user). */
+export interface DisconnectNotice {
+  /** Why, in words meant for the user. */
+  reason: string;
+  /** When (UTC). */
+  timestamp: Date;
+}
+
+/** Body of `POST` `ApiRoutes.AdminUserDisconnect`; optional. */
+export interface DisconnectUserRequest {
+  /** Shown to the user (up to 200 characters); `null` for a default. */
+  reason?: string | null;
+}
+
+/** Answer to a disconnect: how many connections were closed. */
+export interface DisconnectUserResult {
+  userId: string;
+  connections: number;
 }
 
 /** Page through a room's history. */
@@ -92,11 +138,53 @@ export interface MessageAck {
   timestamp: Date;
 }
 
+/** A notification pushed by the server. */
+export interface Notification {
+  /** Unique, increasing id (below 2^53). */
+  id: number;
+  /** The topic it was published to, or `null` when it went to everyone. */
+  topic: string | null;
+  /** Short headline, 1..200 characters. */
+  title: string;
+  /** Text, possibly empty. */
+  body: string;
+  /** When the server published it (UTC). */
+  timestamp: Date;
+}
+
+/** Body of `POST` `ApiRoutes.RoomMessages`. */
+export interface PostRoomMessageRequest {
+  /** 1..4000 characters after trimming, like a chat message. */
+  text: string;
+}
+
+/** Body of `POST` `ApiRoutes.Notifications`. */
+export interface PublishNotificationRequest {
+  /** 1..200 characters after trimming. */
+  title: string;
+  /** Up to 4000 characters; `null` means empty. */
+  body?: string | null;
+  /** Only subscribers of this topic get it; `null` sends it to every connected notification client. */
+  topic?: string | null;
+}
+
 /** A user joined or left a room. */
 export interface RoomEvent {
   room: string;
   user: UserInfo;
   timestamp: Date;
+}
+
+/** The users in a room, ordered by id. */
+export interface RoomMembers {
+  room: string;
+  members: UserInfo[];
+}
+
+/** A room and how many users are in it. */
+export interface RoomOccupancy {
+  room: string;
+  members: number;
 }
 
 /** Send to every connection of an online user (and the sender's own connections). */
@@ -121,6 +209,36 @@ export interface SendRoomMessageRequest {
   clientMessageId?: string | null;
 }
 
+/** One sample of the live server statistics. */
+export interface ServerStats {
+  /** When the sample was taken (UTC). */
+  timestamp: Date;
+  /** Open chat connections (all instances sharing the presence store). */
+  connections: number;
+  /** Users with at least one chat connection. */
+  onlineUsers: number;
+  /** Rooms with at least one member. */
+  rooms: number;
+  /** Chat messages accepted by this instance during the last full second. */
+  messagesPerSecond: number;
+  /** Chat messages accepted by this instance since it started. */
+  messagesTotal: number;
+  /** Statistics streams open on this instance, this one included. */
+  statsStreams: number;
+}
+
+/** Open the live server statistics stream (admin role). */
+export interface StreamStatsRequest {
+  /** Time between samples, 100..60000; `null` for the server's default (1 s). */
+  intervalMilliseconds?: number | null;
+}
+
+/** Start receiving a topic's notifications on this connection. */
+export interface SubscribeRequest {
+  /** Topic name; same rule as room names, `^[A-Za-z0-9_.-]{1,64}$`. */
+  topic: string;
+}
+
 /** Body of a development token request. */
 export interface TokenRequest {
   /** User id and display name, `^[A-Za-z0-9_.-]{1,64}$`. */
@@ -133,6 +251,17 @@ export interface TokenRequest {
 export interface TokenResponse {
   accessToken: string;
   expiresAt: Date;
+}
+
+/** Stop receiving a topic's notifications on this connection. */
+export interface UnsubscribeRequest {
+  topic: string;
+}
+
+/** An online user and how many chat connections they have open. */
+export interface UserConnections {
+  user: UserInfo;
+  connections: number;
 }
 
 /** A user came online (first connection) or went offline (last connection closed). */
@@ -185,6 +314,23 @@ export const IChatHubMethods = {
   GetRoomHistory: { request: "GetRoomHistoryRequest", result: "ChatMessage[]", stream: false },
 } as const satisfies Record<keyof IChatHub, HubMethodInfo>;
 
+/** Server methods of `HubRoutes.Notifications` (client → server). */
+export interface INotificationHub {
+  /** Receive the topic's notifications on this connection; `Ack.Ok` is `false` when already subscribed. */
+  Subscribe(request: SubscribeRequest): Promise<Ack>;
+  /** Stop receiving the topic; `Ack.Ok` is `false` when this connection was not subscribed. */
+  Unsubscribe(request: UnsubscribeRequest): Promise<Ack>;
+  /** Live server statistics (admin role): a sample now, then one per interval, until the caller stops reading. */
+  StreamStats(request: StreamStatsRequest): AsyncIterable<ServerStats>;
+}
+
+/** Run-time metadata of {@link INotificationHub}, one entry per server method. */
+export const INotificationHubMethods = {
+  Subscribe: { request: "SubscribeRequest", result: "Ack", stream: false },
+  Unsubscribe: { request: "UnsubscribeRequest", result: "Ack", stream: false },
+  StreamStats: { request: "StreamStatsRequest", result: "ServerStats", stream: true },
+} as const satisfies Record<keyof INotificationHub, HubMethodInfo>;
+
 /** Client methods of `HubRoutes.Chat` (server → client). */
 export interface IChatClient {
   /** To the caller right after connecting. */
@@ -203,6 +349,8 @@ export interface IChatClient {
   UserJoined(roomEvent: RoomEvent): void;
   /** A user left a room this connection is in. */
   UserLeft(roomEvent: RoomEvent): void;
+  /** The server is about to close this connection on purpose (e.g. an administrator disconnected the user), and says why. */
+  Disconnecting(notice: DisconnectNotice): void;
 }
 
 /** Run-time metadata of {@link IChatClient}: the contract type name of each event's payload. */
@@ -215,7 +363,22 @@ export const IChatClientMethods = {
   ReceiveDirectMessage: "ChatMessage",
   UserJoined: "RoomEvent",
   UserLeft: "RoomEvent",
+  Disconnecting: "DisconnectNotice",
 } as const satisfies Record<keyof IChatClient, string | null>;
+
+/** Client methods of `HubRoutes.Notifications` (server → client). */
+export interface INotificationClient {
+  /** A notification for a subscribed topic, or for everyone. */
+  ReceiveNotification(notification: Notification): void;
+  /** The server is about to close this connection on purpose, and says why. */
+  Disconnecting(notice: DisconnectNotice): void;
+}
+
+/** Run-time metadata of {@link INotificationClient}: the contract type name of each event's payload. */
+export const INotificationClientMethods = {
+  ReceiveNotification: "Notification",
+  Disconnecting: "DisconnectNotice",
+} as const satisfies Record<keyof INotificationClient, string | null>;
 
 /**
  * Where timestamps sit in each contract type (directly or in nested contract types). The JSON protocol
@@ -223,9 +386,12 @@ export const IChatClientMethods = {
  */
 export const contractShapes: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   ChatMessage: { timestamp: "Date" },
+  DisconnectNotice: { timestamp: "Date" },
   JoinRoomResult: { history: "ChatMessage[]" },
   MessageAck: { timestamp: "Date" },
+  Notification: { timestamp: "Date" },
   RoomEvent: { timestamp: "Date" },
+  ServerStats: { timestamp: "Date" },
   TokenResponse: { expiresAt: "Date" },
   UserEvent: { timestamp: "Date" },
   WelcomeMessage: { serverTime: "Date" },

@@ -1,0 +1,60 @@
+using System.Diagnostics.Metrics;
+
+namespace Hubs.Server.Stats;
+
+/// <summary>
+/// The server's counters, published on the <c>RealtimeHubs</c> meter (for dotnet-counters / OpenTelemetry)
+/// and kept as plain numbers for the live statistics stream.
+/// </summary>
+public sealed class HubMetrics
+{
+    public const string MeterName = "RealtimeHubs";
+    public const string MessagesInstrument = "realtimehubs.messages";
+    public const string NotificationsInstrument = "realtimehubs.notifications";
+    public const string StatsStreamsInstrument = "realtimehubs.stats.streams";
+
+    private readonly Counter<long> _messages;
+    private readonly Counter<long> _notifications;
+    private readonly UpDownCounter<long> _statsStreams;
+    private readonly MessageRate _rate;
+    private long _messagesTotal;
+    private int _activeStatsStreams;
+
+    public HubMetrics(IMeterFactory meterFactory, TimeProvider time)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Chat messages accepted, by kind (global, room, direct, system).");
+        _notifications = meter.CreateCounter<long>(NotificationsInstrument, "{notification}", "Notifications published, by audience (topic, everyone).");
+        _statsStreams = meter.CreateUpDownCounter<long>(StatsStreamsInstrument, "{stream}", "Live statistics streams open.");
+        _rate = new MessageRate(time);
+    }
+
+    public long MessagesTotal => Interlocked.Read(ref _messagesTotal);
+
+    public int ActiveStatsStreams => Volatile.Read(ref _activeStatsStreams);
+
+    /// <summary>Chat messages accepted during the last full second.</summary>
+    public long MessagesLastSecond => _rate.LastFullSecond();
+
+    public void MessageAccepted(string kind)
+    {
+        Interlocked.Increment(ref _messagesTotal);
+        _rate.Record();
+        _messages.Add(1, new KeyValuePair<string, object?>("kind", kind));
+    }
+
+    public void NotificationPublished(bool toEveryone) =>
+        _notifications.Add(1, new KeyValuePair<string, object?>("audience", toEveryone ? "everyone" : "topic"));
+
+    public void StatsStreamOpened()
+    {
+        Interlocked.Increment(ref _activeStatsStreams);
+        _statsStreams.Add(1);
+    }
+
+    public void StatsStreamClosed()
+    {
+        Interlocked.Decrement(ref _activeStatsStreams);
+        _statsStreams.Add(-1);
+    }
+}

@@ -1,0 +1,58 @@
+using Hubs.Client;
+using Hubs.Contracts;
+
+namespace Hubs.Tests.Infrastructure;
+
+/// <summary>A connected notification client plus everything it has received.</summary>
+public sealed class NotificationSession : IAsyncDisposable
+{
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public NotificationSession(string userName, NotificationClient client)
+    {
+        UserName = userName;
+        Client = client;
+        client.Subscribe(Events);
+        client.Closed += error =>
+        {
+            _closed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
+    }
+
+    public string UserName { get; }
+
+    public NotificationClient Client { get; }
+
+    public NotificationEvents Events { get; } = new();
+
+    /// <summary>Completes with the close error (or null) when the connection closes.</summary>
+    public Task<Exception?> Closed => _closed.Task;
+
+    /// <summary>Subscribes and checks the server accepted it.</summary>
+    public async Task FollowAsync(string topic)
+    {
+        var ack = await Client.SubscribeAsync(new SubscribeRequest(topic)).WaitAsync(Timeouts.Default);
+        Assert.True(ack.Ok, $"{UserName} could not subscribe to {topic}.");
+    }
+
+    /// <summary>
+    /// The notifications received before the one with <paramref name="markerId"/>. Delivery to one connection keeps
+    /// order, so a marker published last proves what did not arrive.
+    /// </summary>
+    public async Task<IReadOnlyList<Notification>> ReceivedBeforeAsync(long markerId)
+    {
+        var before = new List<Notification>();
+        while (true)
+        {
+            var next = await Events.Notifications.NextAsync();
+            if (next.Id == markerId)
+            {
+                return before;
+            }
+            before.Add(next);
+        }
+    }
+
+    public ValueTask DisposeAsync() => Client.DisposeAsync();
+}

@@ -43,6 +43,8 @@ export interface ChatClientEvents extends ChatHubEvents, ConnectionEvents {
   roomRejoined: RoomRejoined;
   /** A room could not be joined again after a reconnect (it is forgotten; join it again to retry). */
   roomLost: { room: string; error: Error };
+  /** An administrator took this user out of a room: it is forgotten and not re-joined. */
+  removedFromRoom: { room: string };
 }
 
 /** One typed method per `IChatHub` method (camelCase), so a method added to the contract fails the build until exposed. */
@@ -199,9 +201,18 @@ export class ChatClient extends HubClient<ChatClientEvents> implements ChatHubCa
       case "UserJoined":
         this.rooms.userJoined(payload as ChatHubEvents["UserJoined"]);
         break;
-      case "UserLeft":
-        this.rooms.userLeft(payload as ChatHubEvents["UserLeft"]);
+      case "UserLeft": {
+        const event = payload as ChatHubEvents["UserLeft"];
+        this.rooms.userLeft(event);
+        // We only hear that we left ourselves when someone else (an administrator) removed us.
+        if (event.user.id === this.me?.id && this.rooms.has(event.room)) {
+          this.rooms.forget(event.room);
+          this.events.emit(method, event);
+          this.events.emit("removedFromRoom", { room: event.room });
+          return;
+        }
         break;
+      }
     }
     this.events.emit(method, payload as never);
   }

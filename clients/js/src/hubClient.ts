@@ -10,7 +10,7 @@ import {
   type RetryContext,
 } from "@microsoft/signalr";
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
-import type { HubMethodInfo } from "./contracts.generated.js";
+import type { DisconnectNotice, HubMethodInfo } from "./contracts.generated.js";
 import { Deferred, delay, withSignal } from "./deferred.js";
 import { ConnectionClosedError, HubError } from "./errors.js";
 import { TypedEvents, type Listener, type Unsubscribe } from "./events.js";
@@ -37,8 +37,8 @@ export interface ConnectionEvents {
   reconnected: { connectionId: string | null };
   /** The reconnect policy ran out of attempts; `disconnected` follows. */
   gaveUp: { attempts: number; error?: Error };
-  /** Closed: by `stop()`, by the server, or after giving up. */
-  disconnected: { error?: Error };
+  /** Closed: by `stop()`, after giving up, or by the server on purpose (`notice` then says why; no reconnect follows). */
+  disconnected: { error?: Error; notice?: DisconnectNotice };
   /** Something went wrong in the background (e.g. a room could not be re-joined); the connection goes on. */
   error: { error: Error; context: string };
 }
@@ -86,6 +86,7 @@ export abstract class HubClient<Events extends ConnectionEvents> {
   private stopController: AbortController | null = null;
   private startPromise: Promise<void> | null = null;
   private gaveUp: { attempts: number; error?: Error } | null = null;
+  private closingNotice: DisconnectNotice | null = null;
 
   protected constructor(hubPath: string, options: HubClientOptions) {
     this.events = new TypedEvents<Events>();
@@ -102,6 +103,8 @@ export abstract class HubClient<Events extends ConnectionEvents> {
       builder = builder.withStatefulReconnect();
     }
     this.connection = builder.build();
+    // Both hubs say why before closing a connection on purpose (an administrator's disconnect): that one is not retried.
+    this.connection.on("Disconnecting", (notice: DisconnectNotice) => (this.closingNotice = revive(notice, "DisconnectNotice")));
     this.connection.onreconnected((connectionId) => void this.handleReconnected(connectionId ?? null));
     this.connection.onclose((error) => this.handleClosed(error));
   }
@@ -139,6 +142,7 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     }
     this.stopController = new AbortController();
     this.gaveUp = null;
+    this.closingNotice = null;
     this.startPromise = this.connectWithRetries(this.stopController.signal).finally(() => {
       this.startPromise = null;
     });
@@ -300,6 +304,9 @@ export abstract class HubClient<Events extends ConnectionEvents> {
 
   private nextReconnectDelay(context: RetryContext): number | null {
     const attempt = context.previousRetryCount + 1;
+    if (this.closingNotice) {
+      return null; // Closed by the server on purpose: reconnecting would undo an administrator's decision.
+    }
     const retryIn = isAuthFailure(context.retryReason) ? null : this.policy.delayBeforeAttempt(attempt);
     if (retryIn === null) {
       this.gaveUp = { attempts: context.previousRetryCount, error: context.retryReason };
@@ -343,10 +350,12 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     if (gaveUp) {
       this.events.emit("gaveUp", gaveUp as Events["gaveUp"]);
     }
-    this.close(error ?? gaveUp?.error);
+    const notice = this.closingNotice;
+    this.closingNotice = null;
+    this.close(notice ? new Error(notice.reason) : (error ?? gaveUp?.error), notice ?? undefined);
   }
 
-  private close(error: Error | undefined): void {
+  private close(error: Error | undefined, notice?: DisconnectNotice): void {
     if (this.currentState === "disconnected") {
       return;
     }
@@ -354,7 +363,7 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     this.ready.reject(new ConnectionClosedError("The connection closed" + (error ? `: ${error.message}` : ".")));
     this.ready = new Deferred();
     this.setState("disconnected");
-    this.events.emit("disconnected", (error ? { error } : {}) as Events["disconnected"]);
+    this.events.emit("disconnected", { ...(error ? { error } : {}), ...(notice ? { notice } : {}) } as Events["disconnected"]);
   }
 
   /** True when the connection was lost (or replaced) while a call was in flight, rather than the server refusing it. */

@@ -19,7 +19,7 @@ export const names = {
 
 const recorded: (keyof ChatClientEvents)[] = [
   "Welcome", "UserConnected", "UserDisconnected", "ReceiveMessage", "ReceiveRoomMessage", "ReceiveDirectMessage",
-  "UserJoined", "UserLeft", "roomRejoined", "roomLost", "stateChanged", "connecting", "connected", "reconnecting",
+  "UserJoined", "UserLeft", "Disconnecting", "roomRejoined", "roomLost", "removedFromRoom", "stateChanged", "connecting", "connected", "reconnecting",
   "reconnected", "gaveUp", "disconnected", "error",
 ];
 

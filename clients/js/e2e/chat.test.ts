@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { AdminApi, fetchDevToken } from "../src/index.js";
 import { names } from "../test/support/chat.js";
 import { ServerProcess } from "../test/support/serverProcess.js";
 import { launchChromium, newPage, screenshot } from "./browser.js";
@@ -10,6 +11,8 @@ let server: ServerProcess;
 let browser: Browser;
 let alice: Page;
 let bob: Page;
+let adminPage: Page;
+let adminApi: AdminApi;
 const browserErrors: string[] = [];
 const aliceName = names.user("alice");
 const bobName = names.user("bob");
@@ -20,6 +23,9 @@ before(async () => {
   browser = await launchChromium();
   alice = await newPage(browser, browserErrors);
   bob = await newPage(browser, browserErrors);
+  adminPage = await newPage(browser, browserErrors);
+  const { accessToken } = await fetchDevToken(server.url, { userName: names.user("ops"), roles: ["admin"] });
+  adminApi = new AdminApi(server.url, () => accessToken);
 });
 
 after(async () => {
@@ -103,6 +109,16 @@ describe("chat page in Chromium", () => {
     await openConversation(bob, `# ${room}`);
   });
 
+  test("a notification published through the REST API appears on both pages", async () => {
+    const published = await adminApi.publishNotification({ title: "Heads up", body: "Deploy at 5 pm" });
+
+    for (const page of [alice, bob]) {
+      const item = await page.waitForSelector(`[data-test=notification][data-id="${published.id}"]`);
+      assert.equal(await item.$eval("[data-test=notification-title]", (node) => node.textContent), "Heads up");
+      assert.equal(await item.$eval("[data-test=notification-body]", (node) => node.textContent), "Deploy at 5 pm");
+    }
+  });
+
   test("a <script> tag in a message shows as text and does not run", async () => {
     const hostile = `<script>window.__pwned = true</script><img src=x onerror="window.__pwned = true"><b>bold?</b>`;
     await send(alice, hostile);
@@ -127,6 +143,56 @@ describe("chat page in Chromium", () => {
 
     assert.deepEqual((await members(alice)).sort(), [aliceName, bobName].sort());
     await screenshot(alice, "chat");
+  });
+
+  test("the admin dashboard shows live numbers, a chart and who is online", async () => {
+    await adminPage.goto(server.url + "/admin");
+    await adminPage.fill("[data-test=signin-name]", names.user("ops"));
+    await adminPage.click("[data-test=signin-submit]");
+    await adminPage.waitForSelector("[data-test=state][data-state=connected]");
+    for (const text of ["one", "two", "three"]) {
+      await send(alice, text);
+    }
+    await waitForMessage(bob, "three");
+
+    await adminPage.waitForSelector(`[data-test=users] tr[data-user="${aliceName}"]`);
+    await adminPage.waitForSelector(`[data-test=users] tr[data-user="${bobName}"]`);
+    await adminPage.waitForSelector(`[data-test=rooms] tr[data-room="${room}"]`);
+    await adminPage.waitForFunction(() => Number(document.querySelector("[data-test=stat-total]")?.textContent) >= 3);
+    await adminPage.waitForFunction(() => Number(document.querySelector("[data-test=stat-connections]")?.textContent) >= 2);
+    const drawn = await adminPage.$eval("[data-test=chart]", (canvas) => {
+      const context = (canvas as HTMLCanvasElement).getContext("2d")!;
+      const pixels = context.getImageData(0, 0, (canvas as HTMLCanvasElement).width, (canvas as HTMLCanvasElement).height).data;
+      let painted = 0;
+      for (let i = 3; i < pixels.length; i += 4) {
+        painted += pixels[i]! > 0 ? 1 : 0;
+      }
+      return painted;
+    });
+
+    assert.ok(drawn > 100, `the chart has ${drawn} painted pixels`);
+    assert.equal(await adminPage.textContent(`[data-test=rooms] tr[data-room="${room}"] td:nth-child(2)`), "2");
+    await screenshot(adminPage, "admin");
+  });
+
+  test("an admin removes bob from the room: bob's page says so and alice sees him leave", async () => {
+    await adminPage.click(`[data-test=rooms] tr[data-room="${room}"] [data-test=show-room]`);
+    await adminPage.click(`[data-test=room-members] tr[data-user="${bobName}"] [data-test=remove-member]`);
+
+    await bob.waitForSelector(`[data-test=note]:has-text("An administrator removed you from #${room}.")`);
+    await alice.waitForSelector(`[data-test=note]:has-text("${bobName} left.")`);
+    assert.equal(await bob.$(`[data-key="room:${room}"]`), null, "the room is gone from bob's conversations");
+    assert.deepEqual(await members(alice), [aliceName]);
+  });
+
+  test("an admin disconnects bob: his page shows why and does not reconnect by itself", async () => {
+    await adminPage.click(`[data-test=users] tr[data-user="${bobName}"] [data-test=disconnect-user]`);
+
+    await bob.waitForSelector("[data-test=state][data-state=disconnected]");
+    const banner = await bob.textContent("[data-test=banner-text]");
+    assert.equal(banner, "Disconnected: An administrator closed your connection.");
+    assert.ok(await bob.$("[data-test=reconnect]"), "a Reconnect button is offered");
+    await adminPage.waitForSelector(`[data-test=feedback]:has-text("Disconnected ${bobName}")`);
   });
 
   test("the browser reported no script errors", () => {

@@ -145,6 +145,11 @@ class ChatPage {
       }
     });
     client.on("roomLost", (e) => this.roomNote(e.room, `Could not re-join: ${e.error.message}`));
+    client.on("removedFromRoom", (e) => {
+      this.conversations.remove(conversationKey("room", e.room));
+      this.select(this.conversations.selectedKey);
+      this.note(this.conversations.selected, `An administrator removed you from #${e.room}.`);
+    });
   }
 
   private async joinRoom(room: string, sinceId?: number): Promise<boolean> {

@@ -1,9 +1,69 @@
-import type { HubProtocolName } from "../../src/index.js";
+import { LogLevel, NotificationClient, ReconnectPolicy, type HubProtocolName, type Notification } from "../../src/index.js";
+import { byTest, errorText, formatTime, h, setText, show } from "../common/dom.js";
 import type { SignIn } from "../common/signIn.js";
 
-/** Notifications beside the chat. The notifications hub arrives with issue 5; until then the panel stays hidden. */
+/** Notifications beside the chat: everything published to everyone, plus the topics the user follows. */
 export class NotificationsPanel {
-  async start(_signIn: SignIn, _protocol: HubProtocolName): Promise<void> {}
+  private client: NotificationClient | null = null;
 
-  async stop(): Promise<void> {}
+  constructor() {
+    byTest<HTMLFormElement>("topic-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const form = event.target as HTMLFormElement;
+      void this.follow((new FormData(form).get("topic") as string).trim()).then((ok) => ok && form.reset());
+    });
+  }
+
+  async start(signIn: SignIn, protocol: HubProtocolName): Promise<void> {
+    const client = new NotificationClient({ protocol, accessTokenFactory: () => signIn.token(), reconnect: ReconnectPolicy.forever(), logging: LogLevel.Error });
+    this.client = client;
+    client.on("ReceiveNotification", (notification) => this.show(notification));
+    client.on("topicLost", (e) => setText(byTest("topic-error"), `No longer following ${e.topic}: ${e.error.message}`));
+    byTest("notifications").replaceChildren();
+    this.renderTopics();
+    show(byTest("notifications-panel"), true);
+    try {
+      await client.start();
+    } catch (failure) {
+      setText(byTest("topic-error"), `Notifications unavailable: ${errorText(failure)}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    await client?.stop();
+    show(byTest("notifications-panel"), false);
+  }
+
+  private async follow(topic: string): Promise<boolean> {
+    setText(byTest("topic-error"), "");
+    if (!this.client || !topic) {
+      return false;
+    }
+    try {
+      await this.client.subscribe({ topic });
+      this.renderTopics();
+      return true;
+    } catch (failure) {
+      setText(byTest("topic-error"), errorText(failure));
+      return false;
+    }
+  }
+
+  private renderTopics(): void {
+    byTest("topics").replaceChildren(...(this.client?.subscribedTopics ?? []).map((topic) => h("li", {}, topic)));
+  }
+
+  private show(notification: Notification): void {
+    byTest("notifications").prepend(
+      h(
+        "li",
+        { test: "notification", data: { id: String(notification.id) } },
+        h("strong", { test: "notification-title" }, notification.title),
+        notification.body ? h("span", { test: "notification-body" }, notification.body) : null,
+        h("span", { className: "topic" }, `${notification.topic ? `#${notification.topic} · ` : ""}${formatTime(notification.timestamp)}`),
+      ),
+    );
+  }
 }

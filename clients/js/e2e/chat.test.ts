@@ -130,6 +130,17 @@ describe("chat page in Chromium", () => {
     assert.equal(await alice.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned), undefined);
   });
 
+  test("switching alice to MessagePack reconnects her and keeps the room and its messages", async () => {
+    await alice.selectOption("[data-test=protocol]", "messagepack");
+    await alice.waitForSelector(`[data-test=note]:has-text("Switched to MessagePack.")`);
+    await send(bob, "after the switch");
+    await waitForMessage(alice, "after the switch");
+
+    const texts = await alice.$$eval("[data-test=message-text]", (nodes) => nodes.map((node) => node.textContent));
+    assert.equal(texts.filter((text) => text === "hello bob").length, 1, "nothing shown twice after re-joining");
+    assert.deepEqual((await members(alice)).sort(), [aliceName, bobName].sort());
+  });
+
   test("after a server restart both pages reconnect and re-join the room on their own", async () => {
     const sawReconnecting = [alice, bob].map((page) => page.waitForSelector("[data-test=state][data-state=reconnecting]", { timeout: 30_000 }));
     await server.restart();

@@ -203,18 +203,35 @@ export class ChatClient extends HubClient<ChatClientEvents> implements ChatHubCa
         break;
       case "UserLeft": {
         const event = payload as ChatHubEvents["UserLeft"];
-        this.rooms.userLeft(event);
-        // We only hear that we left ourselves when someone else (an administrator) removed us.
         if (event.user.id === this.me?.id && this.rooms.has(event.room)) {
-          this.rooms.forget(event.room);
-          this.events.emit(method, event);
-          this.events.emit("removedFromRoom", { room: event.room });
+          void this.confirmRemoval(event);
           return;
         }
+        this.rooms.userLeft(event);
         break;
       }
     }
     this.events.emit(method, payload as never);
+  }
+
+  /**
+   * Hearing that we left a room we are in means an administrator removed us, or it is a late event about an
+   * earlier connection of ours (closed while this one joined). The room's member list tells which.
+   */
+  private async confirmRemoval(event: ChatHubEvents["UserLeft"]): Promise<void> {
+    let members: UserInfo[];
+    try {
+      members = await this.invokeNow<UserInfo[]>("GetRoomMembers", { room: event.room } satisfies GetRoomMembersRequest);
+    } catch {
+      return; // The connection is in trouble; the reconnect re-joins the room and refreshes its members.
+    }
+    if (members.some((member) => member.id === this.me?.id)) {
+      this.rooms.setMembers(event.room, members);
+      return;
+    }
+    this.rooms.forget(event.room);
+    this.events.emit("UserLeft", event);
+    this.events.emit("removedFromRoom", { room: event.room });
   }
 
   private deliverRoomMessages(messages: (ChatMessage | null)[]): void {

@@ -104,6 +104,13 @@ export class RoomTracker {
     this.rooms.get(event.room)?.members.set(event.user.id, event.user);
   }
 
+  setMembers(room: string, members: UserInfo[]): void {
+    const tracked = this.rooms.get(room);
+    if (tracked) {
+      tracked.members = new Map(members.map((member) => [member.id, member]));
+    }
+  }
+
   userLeft(event: RoomEvent): void {
     this.rooms.get(event.room)?.members.delete(event.user.id);
   }

@@ -16,12 +16,9 @@ public static class ChatExtensions
         return builder;
     }
 
-    /// <summary>Maps the chat hub; authentication and limits apply here, once, for every hub method.</summary>
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
     {
-        app.MapHub<ChatHub>(HubRoutes.Chat, options => options.AllowStatefulReconnects = true)
-            .RequireAuthorization()
-            .RequireCors(LimitsExtensions.CorsPolicy);
+        app.MapSecuredHub<ChatHub>(HubRoutes.Chat);
         return app;
     }
 }

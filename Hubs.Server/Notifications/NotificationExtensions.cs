@@ -1,5 +1,6 @@
 using Hubs.Contracts;
 using Hubs.Server.Auth;
+using Hubs.Server.Limits;
 
 namespace Hubs.Server.Notifications;
 
@@ -21,8 +22,7 @@ public static class NotificationExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app)
     {
-        app.MapHub<NotificationHub>(HubRoutes.Notifications, options => options.AllowStatefulReconnects = true)
-            .RequireAuthorization();
+        app.MapSecuredHub<NotificationHub>(HubRoutes.Notifications);
 
         var publish = app.MapGroup("").RequireAuthorization(HubClaims.AdminRole).WithTags("Publish");
         publish.MapPost(ApiRoutes.Notifications, PublishEndpoints.PublishNotification)

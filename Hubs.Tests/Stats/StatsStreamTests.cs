@@ -36,6 +36,20 @@ public sealed class StatsStreamTests(FakeClockApplication app) : IClassFixture<F
     }
 
     [Fact]
+    public async Task AnOpenStreamDoesNotHoldUpOtherCallsOnTheSameConnection()
+    {
+        await using var admin = await ConnectAdminAsync(app);
+        using var cts = new CancellationTokenSource(Timeouts.Default);
+        await using var samples = admin.Client.StreamStatsAsync(cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
+        await NextAsync(samples);
+
+        await admin.FollowAsync(Names.Room("topic"));
+        app.Clock.Advance(Interval);
+
+        await NextAsync(samples);
+    }
+
+    [Fact]
     public async Task StreamUsesTheIntervalTheClientAsksFor()
     {
         await using var admin = await ConnectAdminAsync(app);

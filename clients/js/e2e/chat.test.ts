@@ -17,6 +17,7 @@ const browserErrors: string[] = [];
 const aliceName = names.user("alice");
 const bobName = names.user("bob");
 const room = names.room("lobby");
+const topic = names.room("deploys");
 
 before(async () => {
   server = await ServerProcess.start();
@@ -109,7 +110,12 @@ describe("chat page in Chromium", () => {
     await openConversation(bob, `# ${room}`);
   });
 
-  test("a notification published through the REST API appears on both pages", async () => {
+  test("a notification published through the REST API appears on both pages, a topic's only where followed", async () => {
+    await alice.fill("[data-test=topic-name]", topic);
+    await alice.click("[data-test=topic-follow]");
+    await alice.waitForSelector(`[data-test=topics] li:text-is("${topic}")`);
+
+    const forTopic = await adminApi.publishNotification({ topic, title: "Deploying", body: "only for followers" });
     const published = await adminApi.publishNotification({ title: "Heads up", body: "Deploy at 5 pm" });
 
     for (const page of [alice, bob]) {
@@ -117,6 +123,8 @@ describe("chat page in Chromium", () => {
       assert.equal(await item.$eval("[data-test=notification-title]", (node) => node.textContent), "Heads up");
       assert.equal(await item.$eval("[data-test=notification-body]", (node) => node.textContent), "Deploy at 5 pm");
     }
+    await alice.waitForSelector(`[data-test=notification][data-id="${forTopic.id}"]`);
+    assert.equal(await bob.$(`[data-test=notification][data-id="${forTopic.id}"]`), null, "bob does not follow the topic");
   });
 
   test("a <script> tag in a message shows as text and does not run", async () => {
@@ -139,6 +147,9 @@ describe("chat page in Chromium", () => {
     const texts = await alice.$$eval("[data-test=message-text]", (nodes) => nodes.map((node) => node.textContent));
     assert.equal(texts.filter((text) => text === "hello bob").length, 1, "nothing shown twice after re-joining");
     assert.deepEqual((await members(alice)).sort(), [aliceName, bobName].sort());
+    const forTopic = await adminApi.publishNotification({ topic, title: "Still following" });
+    await alice.waitForSelector(`[data-test=notification][data-id="${forTopic.id}"]`);
+    assert.equal(await alice.$$eval("[data-test=notification-title]", (nodes) => nodes.some((node) => node.textContent === "Heads up")), true);
   });
 
   test("after a server restart both pages reconnect and re-join the room on their own", async () => {

@@ -69,7 +69,7 @@ class ChatPage {
 
   private async signOut(): Promise<void> {
     await this.disconnect();
-    await this.notifications.stop();
+    await this.notifications.reset();
     this.signIn = null;
     this.conversations = new Conversations();
     this.people.clear();

@@ -5,6 +5,8 @@ import type { SignIn } from "../common/signIn.js";
 /** Notifications beside the chat: everything published to everyone, plus the topics the user follows. */
 export class NotificationsPanel {
   private client: NotificationClient | null = null;
+  /** Followed topics, kept across a protocol switch (a new client subscribes to them again). */
+  private readonly followed = new Set<string>();
 
   constructor() {
     byTest<HTMLFormElement>("topic-form").addEventListener("submit", (event) => {
@@ -19,20 +21,31 @@ export class NotificationsPanel {
     this.client = client;
     client.on("ReceiveNotification", (notification) => this.show(notification));
     client.on("topicLost", (e) => setText(byTest("topic-error"), `No longer following ${e.topic}: ${e.error.message}`));
-    byTest("notifications").replaceChildren();
-    this.renderTopics();
     show(byTest("notifications-panel"), true);
     try {
       await client.start();
+      for (const topic of this.followed) {
+        await client.subscribe({ topic });
+      }
     } catch (failure) {
       setText(byTest("topic-error"), `Notifications unavailable: ${errorText(failure)}`);
     }
+    this.renderTopics();
   }
 
+  /** Disconnects; what was shown and followed stays for the next `start` (a protocol switch). */
   async stop(): Promise<void> {
     const client = this.client;
     this.client = null;
     await client?.stop();
+  }
+
+  /** Forgets everything (signing out). */
+  async reset(): Promise<void> {
+    await this.stop();
+    this.followed.clear();
+    byTest("notifications").replaceChildren();
+    this.renderTopics();
     show(byTest("notifications-panel"), false);
   }
 
@@ -43,6 +56,7 @@ export class NotificationsPanel {
     }
     try {
       await this.client.subscribe({ topic });
+      this.followed.add(topic);
       this.renderTopics();
       return true;
     } catch (failure) {
@@ -52,7 +66,7 @@ export class NotificationsPanel {
   }
 
   private renderTopics(): void {
-    byTest("topics").replaceChildren(...(this.client?.subscribedTopics ?? []).map((topic) => h("li", {}, topic)));
+    byTest("topics").replaceChildren(...[...this.followed].map((topic) => h("li", {}, topic)));
   }
 
   private show(notification: Notification): void {

@@ -1,18 +1,20 @@
 /**
  * When and how often a client retries a connection: the initial connect and every reconnect after a loss.
- * Same defaults as the .NET client (Hubs.Client): 5 attempts, first delay 1 s, growing exponentially
- * up to 5 s, jitter 0.5.
+ * Same defaults and formula as the .NET client (Hubs.Client's ReconnectPolicy): 5 attempts, first delay 1 s,
+ * doubling up to 5 s, jitter 0.5.
  */
 export interface ReconnectOptions {
   /** Retries before giving up; `Infinity` retries forever. Default 5. */
   maxAttempts?: number;
   /** Delay before the first retry, in ms. Default 1000. */
   initialDelayMs?: number;
-  /** No delay exceeds this, in ms. Default 5000. */
+  /** No delay exceeds this, jitter included, in ms. Default 5000. */
   maxDelayMs?: number;
+  /** Growth of the delay from one attempt to the next. Default 2. */
+  multiplier?: number;
   /**
-   * 0..1: each delay is shortened by a random part of up to this fraction, so many clients that lost the same
-   * server do not all come back at the same instant. Default 0.5.
+   * 0..1: random spread of each delay as a fraction of it (0.5: between half and one and a half times), so many
+   * clients that lost the same server do not all come back at the same instant. Default 0.5.
    */
   jitter?: number;
 }
@@ -21,6 +23,7 @@ export const defaultReconnectOptions: Readonly<Required<ReconnectOptions>> = Obj
   maxAttempts: 5,
   initialDelayMs: 1000,
   maxDelayMs: 5000,
+  multiplier: 2,
   jitter: 0.5,
 });
 
@@ -36,6 +39,9 @@ export class ReconnectPolicy {
     if (!(merged.initialDelayMs >= 0) || !(merged.maxDelayMs >= merged.initialDelayMs)) {
       throw new RangeError("initialDelayMs must be 0 or more and maxDelayMs at least initialDelayMs.");
     }
+    if (!(merged.multiplier >= 1)) {
+      throw new RangeError("multiplier must be 1 or more.");
+    }
     if (!(merged.jitter >= 0 && merged.jitter <= 1)) {
       throw new RangeError("jitter must be between 0 and 1.");
     }
@@ -48,16 +54,17 @@ export class ReconnectPolicy {
   }
 
   /**
-   * The delay before retry number `attempt` (1-based), or `null` when the policy gives up.
-   * Retry n waits min(max, initial · 2^(n-1)), less up to `jitter` of it.
+   * The delay before retry number `attempt` (1-based), or `null` when the policy gives up. As in the .NET client:
+   * retry n waits min(initial · multiplier^(n-1), max), spread by ±jitter, and never more than max.
    */
   delayBeforeAttempt(attempt: number): number | null {
-    const { maxAttempts, initialDelayMs, maxDelayMs, jitter } = this.options;
+    const { maxAttempts, initialDelayMs, maxDelayMs, multiplier, jitter } = this.options;
     if (attempt > maxAttempts) {
       return null;
     }
-    const exponential = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt - 1, 30));
-    return Math.round(exponential * (1 - jitter * this.random()));
+    const capped = Math.min(maxDelayMs, initialDelayMs * multiplier ** Math.min(attempt - 1, 64));
+    const jittered = capped * (1 + jitter * (2 * this.random() - 1));
+    return Math.round(Math.min(Math.max(jittered, 0), maxDelayMs));
   }
 }
 

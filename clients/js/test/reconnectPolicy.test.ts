@@ -2,24 +2,26 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ReconnectPolicy, defaultReconnectOptions } from "../src/index.js";
 
-test("defaults match the .NET client: 5 attempts, 1 s first delay, 5 s at most, jitter 0.5", () => {
-  assert.deepEqual({ ...defaultReconnectOptions }, { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 5000, jitter: 0.5 });
+test("defaults match the .NET client: 5 attempts, 1 s first delay, doubling, 5 s at most, jitter 0.5", () => {
+  assert.deepEqual({ ...defaultReconnectOptions }, { maxAttempts: 5, initialDelayMs: 1000, maxDelayMs: 5000, multiplier: 2, jitter: 0.5 });
   assert.deepEqual(new ReconnectPolicy().options, defaultReconnectOptions);
 });
 
 test("delays grow exponentially up to the maximum, then the policy gives up", () => {
-  const noJitter = new ReconnectPolicy({}, () => 0);
+  const noJitter = new ReconnectPolicy({}, () => 0.5);
 
   assert.deepEqual([1, 2, 3, 4, 5, 6].map((attempt) => noJitter.delayBeforeAttempt(attempt)), [1000, 2000, 4000, 5000, 5000, null]);
 });
 
-test("jitter shortens each delay by at most its fraction, never lengthens it", () => {
-  const fullJitter = new ReconnectPolicy({}, () => 0.999999);
+test("jitter spreads each delay by up to its fraction either way, never past the maximum", () => {
+  const lowest = new ReconnectPolicy({}, () => 0);
+  const highest = new ReconnectPolicy({}, () => 1);
 
-  assert.deepEqual([1, 2, 3].map((attempt) => fullJitter.delayBeforeAttempt(attempt)), [500, 1000, 2000]);
+  assert.deepEqual([1, 2, 3].map((attempt) => lowest.delayBeforeAttempt(attempt)), [500, 1000, 2000]);
+  assert.deepEqual([1, 2, 3].map((attempt) => highest.delayBeforeAttempt(attempt)), [1500, 3000, 5000]);
   for (let i = 0; i < 200; i++) {
     const delay = new ReconnectPolicy().delayBeforeAttempt(3)!;
-    assert.ok(delay >= 2000 && delay <= 4000, `delay ${delay} out of [2000, 4000]`);
+    assert.ok(delay >= 2000 && delay <= 5000, `delay ${delay} out of [2000, 5000]`);
   }
 });
 
@@ -34,4 +36,5 @@ test("invalid options are refused with a message naming the option", () => {
   assert.throws(() => new ReconnectPolicy({ jitter: 2 }), /jitter/);
   assert.throws(() => new ReconnectPolicy({ maxAttempts: -1 }), /maxAttempts/);
   assert.throws(() => new ReconnectPolicy({ initialDelayMs: 10_000 }), /maxDelayMs/);
+  assert.throws(() => new ReconnectPolicy({ multiplier: 0.5 }), /multiplier/);
 });

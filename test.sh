@@ -46,7 +46,56 @@ dotnet_suite() {
   record dotnet "$passed" "${failed:-0}"
 }
 
+# The TypeScript client's npm packages; `npm ci` only when node_modules is missing or older than the lock file.
+ensure_npm_packages() {
+  ensure_packages node:nodejs npm:npm
+  local dir="clients/js"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "Installing npm packages in $dir ..."
+    (cd "$dir" && npm ci --no-audit --no-fund) || return 1
+  fi
+}
+
+# Runs compiled node:test files against the Release server build; records the counts from the TAP summary.
+node_suite() { # suite glob
+  local suite="$1" pattern="$2" tap="$results_dir/$1.tap"
+  rm -f "$tap"
+  if ! ensure_npm_packages || ! (cd clients/js && npx tsc -p tsconfig.json); then
+    echo "$suite: could not install or compile the TypeScript client"
+    record "$suite" 0 1
+    return
+  fi
+  if [ ! -f Hubs.Server/bin/Release/net10.0/Hubs.Server.dll ]; then
+    dotnet build Hubs.Server -c Release || { record "$suite" 0 1; return; }
+  fi
+  (cd clients/js && HUBS_CONFIGURATION=Release node --test --test-concurrency=1 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="../../$tap" $pattern)
+  local passed failed
+  passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -1)
+  failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" 2>/dev/null | tail -1)
+  if [ -z "$passed" ]; then
+    echo "$suite: node --test produced no summary"
+    record "$suite" 0 1
+    return
+  fi
+  record "$suite" "$passed" "${failed:-0}"
+}
+
+# The TypeScript client against a real Kestrel server, both protocols.
+js_suite() {
+  node_suite js "dist/test/*.test.js"
+}
+
+# The pages in Debian's headless Chromium, driven by playwright-core (which never downloads a browser).
+browser_suite() {
+  ensure_packages chromium:chromium || { record browser 0 1; return; }
+  node_suite browser "dist/e2e/*.test.js"
+}
+
 dotnet_suite
+js_suite
+browser_suite
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ] && [ "$total_passed" -gt 0 ]

@@ -2,11 +2,13 @@ using Hubs.Server.Admin;
 using Hubs.Server.Api;
 using Hubs.Server.Auth;
 using Hubs.Server.Chat;
+using Hubs.Server.Lifetime;
 using Hubs.Server.Limits;
 using Hubs.Server.Notifications;
 using Hubs.Server.Observability;
 using Hubs.Server.State;
 using Hubs.Server.Stats;
+using Hubs.Server.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,6 +24,7 @@ builder.AddApiDocs();
 
 var app = builder.Build();
 
+app.UseHubShutdownGate();
 app.UseLimits();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -32,6 +35,7 @@ app.MapChat();
 app.MapNotifications();
 app.MapAdmin();
 app.MapApiDocs();
+app.MapWebPages();
 
 app.Run();
 

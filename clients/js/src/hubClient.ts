@@ -1,0 +1,398 @@
+import {
+  HttpError,
+  HttpTransportType,
+  HubConnection,
+  HubConnectionBuilder,
+  HubConnectionState,
+  JsonHubProtocol,
+  LogLevel,
+  type ILogger,
+  type RetryContext,
+} from "@microsoft/signalr";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
+import type { DisconnectNotice, HubMethodInfo } from "./contracts.generated.js";
+import { Deferred, delay, withSignal } from "./deferred.js";
+import { ConnectionClosedError, HubError } from "./errors.js";
+import { TypedEvents, type Listener, type Unsubscribe } from "./events.js";
+import { ReconnectPolicy, type ReconnectOptions } from "./reconnectPolicy.js";
+import { revive } from "./wire.js";
+
+/** The wire protocol; both carry the same camelCase fields. */
+export type HubProtocolName = "json" | "messagepack";
+
+/** The connection as the user sees it. */
+export type ConnectionState = "disconnected" | "connecting" | "connected" | "reconnecting";
+
+/** Connection-state events every typed client raises (the moments Socket.IO calls connect, disconnect, reconnect_attempt, reconnect, reconnect_failed). */
+export interface ConnectionEvents {
+  /** Every change of {@link HubClient.state}. */
+  stateChanged: { state: ConnectionState; previous: ConnectionState };
+  /** Before each try of `start()`; attempt 1 is the first try, the next ones are retries. */
+  connecting: { attempt: number; error?: Error };
+  /** `start()` succeeded (and, for a restart after giving up, rooms are re-joined). */
+  connected: { connectionId: string | null };
+  /** The connection was lost; retry `attempt` starts in `delayMs`. */
+  reconnecting: { attempt: number; delayMs: number; error?: Error };
+  /** Back after a loss, with the client's own recovery (e.g. room re-join) done. */
+  reconnected: { connectionId: string | null };
+  /** The reconnect policy ran out of attempts; `disconnected` follows. */
+  gaveUp: { attempts: number; error?: Error };
+  /** Closed: by `stop()`, after giving up, or by the server on purpose (`notice` then says why; no reconnect follows). */
+  disconnected: { error?: Error; notice?: DisconnectNotice };
+  /** Something went wrong in the background (e.g. a room could not be re-joined); the connection goes on. */
+  error: { error: Error; context: string };
+}
+
+/** How a typed client reaches the server. */
+export interface HubClientOptions {
+  /** Base URL of the server, e.g. `http://localhost:5000`; empty (the default) means the page's own origin. */
+  serverUrl?: string;
+  /** Returns the access token; called for every (re)connect, so it may refresh it. */
+  accessTokenFactory?: () => string | Promise<string>;
+  /** `json` (default) or `messagepack`. */
+  protocol?: HubProtocolName;
+  /** Transports to allow; all by default (WebSockets first). */
+  transport?: HttpTransportType;
+  /** Retry policy for the first connect and for reconnects; defaults as in the .NET client. */
+  reconnect?: ReconnectOptions | ReconnectPolicy;
+  /** Keep the connection id across short network drops (the server allows it). Default `true`. */
+  statefulReconnect?: boolean;
+  /** SignalR's log level or logger. Default `LogLevel.Warning`. */
+  logging?: LogLevel | ILogger;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Gives up waiting (for a reconnect or the answer) when aborted; the server may still have acted. */
+  signal?: AbortSignal;
+}
+
+/** A call that loses its connection this often in a row fails instead of trying again (e.g. it is what kills the connection). */
+const maxResends = 5;
+
+const lostConnectionMessages = ["underlying connection being closed", "connection being closed", "Connection closed", "connection was stopped"];
+
+/**
+ * The connection machinery shared by the typed clients: retries of the first connect, reconnects with the
+ * policy, state events, a gate that holds calls while reconnecting and re-sends a call whose answer was lost.
+ */
+export abstract class HubClient<Events extends ConnectionEvents> {
+  protected readonly connection: HubConnection;
+  protected readonly events: TypedEvents<Events>;
+  private readonly policy: ReconnectPolicy;
+  private currentState: ConnectionState = "disconnected";
+  private ready = new Deferred();
+  private generation = 0;
+  private stopController: AbortController | null = null;
+  private startPromise: Promise<void> | null = null;
+  private gaveUp: { attempts: number; error?: Error } | null = null;
+  private closingNotice: DisconnectNotice | null = null;
+
+  protected constructor(hubPath: string, options: HubClientOptions) {
+    this.events = new TypedEvents<Events>();
+    this.policy = options.reconnect instanceof ReconnectPolicy ? options.reconnect : new ReconnectPolicy(options.reconnect);
+    let builder = new HubConnectionBuilder()
+      .withUrl((options.serverUrl ?? "").replace(/\/$/, "") + hubPath, {
+        ...(options.accessTokenFactory ? { accessTokenFactory: options.accessTokenFactory } : {}),
+        ...(options.transport !== undefined ? { transport: options.transport } : {}),
+      })
+      .withHubProtocol(options.protocol === "messagepack" ? new MessagePackHubProtocol() : new JsonHubProtocol())
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (context) => this.nextReconnectDelay(context) })
+      .configureLogging(options.logging ?? LogLevel.Warning);
+    if (options.statefulReconnect ?? true) {
+      builder = builder.withStatefulReconnect();
+    }
+    this.connection = builder.build();
+    // Both hubs say why before closing a connection on purpose (an administrator's disconnect): that one is not retried.
+    this.connection.on("Disconnecting", (notice: DisconnectNotice) => (this.closingNotice = revive(notice, "DisconnectNotice")));
+    this.connection.onreconnected((connectionId) => void this.handleReconnected(connectionId ?? null));
+    this.connection.onclose((error) => this.handleClosed(error));
+  }
+
+  /** The connection as the user sees it. */
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** The server's id of the current connection (it changes on every reconnect that is not stateful). */
+  get connectionId(): string | null {
+    return this.connection.connectionId;
+  }
+
+  /** Listens to an event until the returned function is called. */
+  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): Unsubscribe {
+    return this.events.on(event, listener);
+  }
+
+  /** Listens to the next occurrence of an event. */
+  once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): Unsubscribe {
+    return this.events.once(event, listener);
+  }
+
+  /**
+   * Connects, retrying with the reconnect policy (SignalR alone does not retry the first connect). Rejects
+   * when the policy gives up, at once when the server refuses the token (401/403), or when `stop()` is called.
+   */
+  start(): Promise<void> {
+    if (this.startPromise) {
+      return this.startPromise;
+    }
+    if (this.currentState !== "disconnected") {
+      return Promise.resolve();
+    }
+    this.stopController = new AbortController();
+    this.gaveUp = null;
+    this.closingNotice = null;
+    this.startPromise = this.connectWithRetries(this.stopController.signal).finally(() => {
+      this.startPromise = null;
+    });
+    return this.startPromise;
+  }
+
+  /** Disconnects for good; calls waiting for a reconnect fail with {@link ConnectionClosedError}. */
+  async stop(): Promise<void> {
+    this.stopController?.abort(new ConnectionClosedError("The client was stopped."));
+    await this.startPromise?.catch(() => undefined);
+    await this.connection.stop();
+    this.onStopped();
+    this.close(undefined);
+  }
+
+  /** Runs after every successful connect and reconnect, before calls go through again (e.g. room re-join). */
+  protected async recover(_isReconnect: boolean): Promise<void> {}
+
+  /** Runs when `stop()` is called. */
+  protected onStopped(): void {}
+
+  /**
+   * Invokes a hub method: waits while (re)connecting, re-sends after a reconnect when the connection dropped
+   * before the answer came (so non-idempotent methods need their own de-duplication id), revives timestamps.
+   */
+  protected async call<TResult>(method: string, info: HubMethodInfo, request: unknown, options: CallOptions = {}): Promise<TResult> {
+    for (let resends = 0; ; resends++) {
+      await this.whenReady(options.signal);
+      const generation = this.generation;
+      try {
+        const result = await withSignal(this.invokeNow<TResult>(method, request), options.signal);
+        return revive(result, info.result);
+      } catch (error) {
+        if (options.signal?.aborted) {
+          throw options.signal.reason;
+        }
+        if (!this.lostDuring(generation, error)) {
+          throw HubError.fromInvocation(method, error);
+        }
+        if (resends >= maxResends) {
+          throw new ConnectionClosedError(`'${method}' lost its connection ${maxResends + 1} times in a row; giving up.`, { cause: error });
+        }
+      }
+    }
+  }
+
+  /** Invokes at once on the current connection, without the gate (for recovery work while reconnecting). */
+  protected invokeNow<TResult>(method: string, request: unknown): Promise<TResult> {
+    return request === undefined ? this.connection.invoke<TResult>(method) : this.connection.invoke<TResult>(method, request);
+  }
+
+  /**
+   * A server-to-client stream as an async iterable; leaving the `for await` loop cancels it on the server.
+   * A lost connection ends it with an error (streams are not resumed: start a new one after `reconnected`).
+   */
+  protected stream<TItem>(method: string, info: HubMethodInfo, request: unknown): AsyncIterable<TItem> {
+    const client = this;
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<TItem> {
+        const queue: TItem[] = [];
+        let finished = false;
+        let failure: unknown = null;
+        let wake: (() => void) | null = null;
+        let subscription: { dispose(): void } | null = null;
+        const notify = () => {
+          wake?.();
+          wake = null;
+        };
+        const opened = client.whenReady().then(() => {
+          const result = request === undefined ? client.connection.stream<TItem>(method) : client.connection.stream<TItem>(method, request);
+          subscription = result.subscribe({
+            next: (item) => {
+              queue.push(revive(item, info.result));
+              notify();
+            },
+            error: (error) => {
+              failure = String(error).includes("HubException") ? HubError.fromInvocation(method, error) : error;
+              finished = true;
+              notify();
+            },
+            complete: () => {
+              finished = true;
+              notify();
+            },
+          });
+        });
+        return {
+          async next(): Promise<IteratorResult<TItem>> {
+            await opened;
+            while (queue.length === 0 && !finished) {
+              await new Promise<void>((resolve) => (wake = resolve));
+            }
+            if (queue.length > 0) {
+              return { value: queue.shift()!, done: false };
+            }
+            if (failure) {
+              throw failure;
+            }
+            return { value: undefined, done: true };
+          },
+          async return(): Promise<IteratorResult<TItem>> {
+            finished = true;
+            await opened.catch(() => undefined);
+            subscription?.dispose();
+            notify();
+            return { value: undefined, done: true };
+          },
+        };
+      },
+    };
+  }
+
+  /** Resolves when calls may go through; rejects at once when the client is closed. */
+  protected whenReady(signal?: AbortSignal): Promise<void> {
+    if (this.currentState === "disconnected") {
+      return Promise.reject(new ConnectionClosedError("Not connected: call start() first (or again after the client gave up)."));
+    }
+    return withSignal(this.ready.promise, signal);
+  }
+
+  private async connectWithRetries(stopSignal: AbortSignal): Promise<void> {
+    let lastError: Error | undefined;
+    for (let attempt = 1; ; attempt++) {
+      this.setState("connecting");
+      this.events.emit("connecting", (lastError ? { attempt, error: lastError } : { attempt }) as Events["connecting"]);
+      try {
+        await this.connection.start();
+        break;
+      } catch (error) {
+        const failure = asError(error);
+        lastError = failure;
+        if (stopSignal.aborted) {
+          throw stopSignal.reason;
+        }
+        const retryIn = isAuthFailure(error) ? null : this.policy.delayBeforeAttempt(attempt);
+        if (retryIn === null) {
+          if (!isAuthFailure(error)) {
+            this.events.emit("gaveUp", { attempts: attempt, error: failure } as Events["gaveUp"]);
+          }
+          this.close(failure);
+          throw failure;
+        }
+        await delay(retryIn, stopSignal);
+      }
+    }
+    const generation = this.generation;
+    await this.runRecovery(false);
+    if (generation !== this.generation) {
+      // Lost while recovering: the reconnect (or close) path takes over from here.
+      if (this.currentState === "disconnected") {
+        throw new ConnectionClosedError("The connection closed while starting.");
+      }
+      return;
+    }
+    this.setState("connected");
+    this.ready.resolve();
+    this.events.emit("connected", { connectionId: this.connection.connectionId } as Events["connected"]);
+  }
+
+  private nextReconnectDelay(context: RetryContext): number | null {
+    const attempt = context.previousRetryCount + 1;
+    if (this.closingNotice) {
+      return null; // Closed by the server on purpose: reconnecting would undo an administrator's decision.
+    }
+    const retryIn = isAuthFailure(context.retryReason) ? null : this.policy.delayBeforeAttempt(attempt);
+    if (retryIn === null) {
+      this.gaveUp = { attempts: context.previousRetryCount, error: context.retryReason };
+      return null;
+    }
+    if (attempt === 1) {
+      // A new loss: calls from now on wait for the reconnect, and calls in flight are re-sent after it.
+      this.generation++;
+      if (this.ready.settled) {
+        this.ready = new Deferred();
+      }
+      this.setState("reconnecting");
+    }
+    this.events.emit("reconnecting", { attempt, delayMs: retryIn, error: context.retryReason } as Events["reconnecting"]);
+    return retryIn;
+  }
+
+  private async handleReconnected(connectionId: string | null): Promise<void> {
+    const generation = this.generation;
+    await this.runRecovery(true);
+    if (generation !== this.generation || this.connection.state !== HubConnectionState.Connected) {
+      return; // Lost again while recovering; the next reconnect recovers.
+    }
+    this.setState("connected");
+    this.ready.resolve();
+    this.events.emit("reconnected", { connectionId } as Events["reconnected"]);
+  }
+
+  private async runRecovery(isReconnect: boolean): Promise<void> {
+    try {
+      await this.recover(isReconnect);
+    } catch (error) {
+      this.events.emit("error", { error: asError(error), context: "recovery after connecting" } as Events["error"]);
+    }
+  }
+
+  // SignalR calls this only for a connection that had started; a failed start() try rejects instead.
+  private handleClosed(error: Error | undefined): void {
+    const gaveUp = this.gaveUp;
+    this.gaveUp = null;
+    if (gaveUp) {
+      this.events.emit("gaveUp", gaveUp as Events["gaveUp"]);
+    }
+    const notice = this.closingNotice;
+    this.closingNotice = null;
+    this.close(notice ? new Error(notice.reason) : (error ?? gaveUp?.error), notice ?? undefined);
+  }
+
+  private close(error: Error | undefined, notice?: DisconnectNotice): void {
+    if (this.currentState === "disconnected") {
+      return;
+    }
+    this.generation++;
+    this.ready.reject(new ConnectionClosedError("The connection closed" + (error ? `: ${error.message}` : ".")));
+    this.ready = new Deferred();
+    this.setState("disconnected");
+    this.events.emit("disconnected", { ...(error ? { error } : {}), ...(notice ? { notice } : {}) } as Events["disconnected"]);
+  }
+
+  /** True when the connection was lost (or replaced) while a call was in flight, rather than the server refusing it. */
+  private lostDuring(generation: number, error: unknown): boolean {
+    if (generation !== this.generation || this.connection.state !== HubConnectionState.Connected) {
+      return true;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return !message.includes("HubException") && lostConnectionMessages.some((text) => message.includes(text));
+  }
+
+  private setState(state: ConnectionState): void {
+    const previous = this.currentState;
+    if (previous !== state) {
+      this.currentState = state;
+      this.events.emit("stateChanged", { state, previous } as Events["stateChanged"]);
+    }
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** The server refused the token: retrying with the same token cannot help. */
+function isAuthFailure(error: unknown): boolean {
+  if (error instanceof HttpError) {
+    return error.statusCode === 401 || error.statusCode === 403;
+  }
+  // A refused negotiate arrives wrapped: "Failed to complete negotiation with the server: Error: Unauthorized: Status code '401'".
+  return error instanceof Error && /Status code '(401|403)'/.test(error.message);
+}

@@ -190,4 +190,22 @@ public sealed class ClientLifecycleTests(DroppableHubsApplication app) : IClassF
         Assert.Equal(ack.Id, (await alice.Events.Messages.NextAsync(message => message.Id == ack.Id)).Id);
         Assert.Single(alice.History.OfType<DisconnectedEvent>());
     }
+
+    [Fact]
+    public async Task CancellingAFirstConnectThatKeepsFailingStopsTheRetries()
+    {
+        var options = KestrelClients.Options(new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}"), "no-token");
+        options.Reconnect = ResilientChat.FastForever;
+        await using var client = new ChatClient(options);
+        var retrying = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Reconnecting += _ => retrying.TrySetResult();
+        using var cancel = new CancellationTokenSource();
+
+        var start = client.StartAsync(cancel.Token);
+        await retrying.Task.WaitAsync(Timeouts.Default);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start.WaitAsync(Timeouts.Default));
+        Assert.Equal(ClientConnectionState.Disconnected, client.ConnectionState);
+    }
 }

@@ -167,6 +167,11 @@ internal sealed partial class ResilientHubConnection : IAsyncDisposable
         {
             wasActive = _state != ClientConnectionState.Disconnected;
             _state = ClientConnectionState.Disconnected;
+            // Nobody waits for these any more; a Closed still to come for this connection adds a completed one.
+            foreach (var number in _closeSignals.Where(pair => pair.Value.Task.IsCompleted).Select(pair => pair.Key).ToList())
+            {
+                _closeSignals.Remove(number);
+            }
             FailReadyLocked(new HubConnectionLostException(
                 $"The {_hubPath} client was stopped; a call that was waiting for the connection was not sent or not confirmed."));
         }

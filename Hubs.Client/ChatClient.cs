@@ -78,6 +78,7 @@ public sealed partial class ChatClient : IAsyncDisposable
     }
 
     /// <summary>Stops the client and waits for queued events to be handled.</summary>
+    /// <remarks>Do not await it from an event handler: it waits for the handlers to finish.</remarks>
     public async ValueTask DisposeAsync()
     {
         await _hub.DisposeAsync();

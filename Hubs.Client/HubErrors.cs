@@ -15,16 +15,23 @@ internal static class HubErrors
 
     /// <summary>The hub method itself failed (bad input, not a member...): retrying will not help.</summary>
     public static bool IsServerRefusal(Exception error) =>
-        error is HubException hub && !hub.Message.StartsWith(ServerClosedPrefix, StringComparison.Ordinal);
+        error is HubException hub && !IsClosedByServerWithError(hub);
+
+    /// <summary>
+    /// The server ended the connection on purpose, with an error (e.g. a message over its size limit). Often the
+    /// call in flight caused it, so sending that call again would only repeat it.
+    /// </summary>
+    public static bool IsClosedByServerWithError(Exception error) =>
+        error is HubException hub && hub.Message.StartsWith(ServerClosedPrefix, StringComparison.Ordinal);
 
     /// <summary>A send with the same client message id is being delivered right now; ask again shortly.</summary>
     public static bool IsSendInProgress(Exception error) =>
         IsServerRefusal(error) && error.Message.Contains(StillInProgress, StringComparison.Ordinal);
 
-    /// <summary>The call may not have reached the server, or its answer was lost with the connection.</summary>
+    /// <summary>The call may not have reached the server, or its answer was lost with the connection: worth sending again.</summary>
     public static bool IsConnectionLoss(Exception error) => error switch
     {
-        HubException hub => !IsServerRefusal(hub),
+        HubException => false,
         OperationCanceledException => true, // "Invocation canceled due to the server connection being closed."
         InvalidOperationException => true, // "... cannot be called if the connection is not active"
         IOException or WebSocketException or HttpRequestException => true,

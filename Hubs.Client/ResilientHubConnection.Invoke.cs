@@ -4,6 +4,9 @@ namespace Hubs.Client;
 
 internal sealed partial class ResilientHubConnection
 {
+    // A call whose connection dies every time it is sent is likely what kills it: stop feeding it to the server.
+    private const int MaxInterruptionsPerCall = 5;
+
     /// <summary>
     /// Invokes a hub method once the connection is usable. When the connection is lost before the answer arrives,
     /// the same request is sent again on the next connection, so every call must be safe to repeat
@@ -15,6 +18,7 @@ internal sealed partial class ResilientHubConnection
     {
         long failedEpoch = 0;
         var inProgressRetries = 0;
+        var interruptions = 0;
         while (true)
         {
             var epoch = await WaitReadyAsync(failedEpoch, cancellationToken);
@@ -34,6 +38,11 @@ internal sealed partial class ResilientHubConnection
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && HubErrors.IsConnectionLoss(ex))
             {
+                if (++interruptions > MaxInterruptionsPerCall)
+                {
+                    throw new HubConnectionLostException(
+                        $"{method} lost its connection {interruptions} times in a row and was given up; it was not confirmed.", ex);
+                }
                 ClientLog.CallInterrupted(_logger, method, ex);
                 failedEpoch = epoch.Number;
             }

@@ -11,7 +11,7 @@ internal sealed partial class ResilientHubConnection
         {
             while (true)
             {
-                TaskCompletionSource<Exception?> closed;
+                long connection;
                 for (var attempt = everConnected ? 1 : 0; ; attempt++)
                 {
                     if (attempt > 0 && !await WaitBeforeRetryAsync(attempt, error, stopping))
@@ -20,11 +20,13 @@ internal sealed partial class ResilientHubConnection
                         started.TrySetException(error ?? new HubConnectionLostException("Could not connect."));
                         return;
                     }
-                    closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    Volatile.Write(ref _closedSignal, closed);
                     try
                     {
                         await _connection.StartAsync(stopping);
+                        lock (_gate)
+                        {
+                            connection = ++_starts;
+                        }
                         break;
                     }
                     catch (Exception ex) when (!stopping.IsCancellationRequested)
@@ -32,7 +34,7 @@ internal sealed partial class ResilientHubConnection
                         error = ex;
                     }
                 }
-                error = await ServeAsync(closed, everConnected, started, stopping);
+                error = await ServeAsync(connection, everConnected, started, stopping);
                 everConnected = true;
             }
         }
@@ -43,15 +45,16 @@ internal sealed partial class ResilientHubConnection
     }
 
     /// <summary>Announces the connection, restores state, opens the gate, and returns why the connection ended.</summary>
-    private async Task<Exception?> ServeAsync(TaskCompletionSource<Exception?> closed, bool isReconnect,
-        TaskCompletionSource started, CancellationToken stopping)
+    private async Task<Exception?> ServeAsync(long connection, bool isReconnect, TaskCompletionSource started, CancellationToken stopping)
     {
-        var epoch = new Epoch(Interlocked.Increment(ref _epochs), closed.Task);
         var connectionId = _connection.ConnectionId ?? "";
+        TaskCompletionSource<Exception?> closed;
         lock (_gate)
         {
+            closed = CloseSignalLocked(connection);
             _state = ClientConnectionState.Connected;
         }
+        var epoch = new Epoch(connection, closed.Task);
         ClientLog.Connected(_logger, _hubPath, connectionId);
         Raise(isReconnect ? new ReconnectedEvent(connectionId) : new ConnectedEvent(connectionId));
 
@@ -79,6 +82,7 @@ internal sealed partial class ResilientHubConnection
         var error = await closed.Task.WaitAsync(stopping) ?? restoreError;
         lock (_gate)
         {
+            _closeSignals.Remove(connection);
             _state = ClientConnectionState.Reconnecting;
         }
         ClientLog.ConnectionLost(_logger, _hubPath, error);

@@ -31,11 +31,15 @@ internal sealed partial class ResilientHubConnection : IAsyncDisposable
 
     // Completes with the current connection once it is usable (connected and restored); calls wait on it.
     private TaskCompletionSource<Epoch> _ready = Failed(new InvalidOperationException("The client is not started: call StartAsync first."));
-    private TaskCompletionSource<Exception?>? _closedSignal;
     private CancellationTokenSource? _stopping;
     private Task _supervisor = Task.CompletedTask;
-    private long _epochs;
     private bool _disposed;
+
+    // HubConnection raises Closed once per successful start, on a background task and possibly late (after a quick
+    // stop and start). Numbering both tells which connection a Closed belongs to.
+    private readonly Dictionary<long, TaskCompletionSource<Exception?>> _closeSignals = [];
+    private long _starts;
+    private long _closes;
 
     /// <param name="options">Server, token, protocol, transports, policy and clock.</param>
     /// <param name="hubPath">The hub's route, from <c>HubRoutes</c>.</param>
@@ -163,6 +167,11 @@ internal sealed partial class ResilientHubConnection : IAsyncDisposable
         {
             wasActive = _state != ClientConnectionState.Disconnected;
             _state = ClientConnectionState.Disconnected;
+            // Nobody waits for these any more; a Closed still to come for this connection adds a completed one.
+            foreach (var number in _closeSignals.Where(pair => pair.Value.Task.IsCompleted).Select(pair => pair.Key).ToList())
+            {
+                _closeSignals.Remove(number);
+            }
             FailReadyLocked(new HubConnectionLostException(
                 $"The {_hubPath} client was stopped; a call that was waiting for the connection was not sent or not confirmed."));
         }
@@ -174,18 +183,30 @@ internal sealed partial class ResilientHubConnection : IAsyncDisposable
 
     private Task OnClosedAsync(Exception? error)
     {
-        TaskCompletionSource<Exception?>? signal;
+        TaskCompletionSource<Exception?> signal;
         lock (_gate)
         {
-            signal = _closedSignal;
+            var number = ++_closes;
+            signal = CloseSignalLocked(number);
             // Close the gate before anyone learns of the loss, so a caller that saw its call fail waits for the next connection.
-            if (_ready.Task.IsCompletedSuccessfully)
+            if (number == _starts && _ready.Task.IsCompletedSuccessfully)
             {
                 _ready = new TaskCompletionSource<Epoch>(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
-        signal?.TrySetResult(error);
+        signal.TrySetResult(error);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Completes when connection <paramref name="number"/> (counted in successful starts) has closed.</summary>
+    private TaskCompletionSource<Exception?> CloseSignalLocked(long number)
+    {
+        if (!_closeSignals.TryGetValue(number, out var signal))
+        {
+            signal = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _closeSignals[number] = signal;
+        }
+        return signal;
     }
 
     private void FailReadyLocked(Exception error)

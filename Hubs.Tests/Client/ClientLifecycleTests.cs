@@ -173,4 +173,39 @@ public sealed class ClientLifecycleTests(DroppableHubsApplication app) : IClassF
         var received = await alice.Events.Messages.NextAsync(message => message.Id == ack.Id);
         Assert.Equal("not cancelled", received.Text);
     }
+
+    [Fact]
+    public async Task AMessageTheServerClosesTheConnectionForIsNotResentAndTheClientReconnects()
+    {
+        await using var alice = await ResilientChat.ConnectAsync(app, Names.User("alice"));
+
+        // Over Hubs:MaximumReceiveMessageSize: the server drops the connection with an error. Sending it again
+        // after reconnecting would only drop the next connection too.
+        var error = await Assert.ThrowsAsync<HubException>(() =>
+            alice.Client.SendMessageAsync(new SendMessageRequest(new string('x', 40_000))).WaitAsync(Timeouts.Default));
+
+        Assert.StartsWith("The server closed the connection", error.Message, StringComparison.Ordinal);
+        await alice.NextStateAsync<ReconnectedEvent>();
+        var ack = await alice.Client.SendMessageAsync(new SendMessageRequest("small again")).WaitAsync(Timeouts.Default);
+        Assert.Equal(ack.Id, (await alice.Events.Messages.NextAsync(message => message.Id == ack.Id)).Id);
+        Assert.Single(alice.History.OfType<DisconnectedEvent>());
+    }
+
+    [Fact]
+    public async Task CancellingAFirstConnectThatKeepsFailingStopsTheRetries()
+    {
+        var options = KestrelClients.Options(new Uri($"http://127.0.0.1:{ServerProcess.FreePort()}"), "no-token");
+        options.Reconnect = ResilientChat.FastForever;
+        await using var client = new ChatClient(options);
+        var retrying = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Reconnecting += _ => retrying.TrySetResult();
+        using var cancel = new CancellationTokenSource();
+
+        var start = client.StartAsync(cancel.Token);
+        await retrying.Task.WaitAsync(Timeouts.Default);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => start.WaitAsync(Timeouts.Default));
+        Assert.Equal(ClientConnectionState.Disconnected, client.ConnectionState);
+    }
 }

@@ -5,7 +5,8 @@ using Hubs.Tests.Infrastructure;
 namespace Hubs.Tests.Client;
 
 /// <summary>The typed client against a real server process on 127.0.0.1 that is stopped and restarted on the same port.</summary>
-public sealed class KestrelReconnectTests(KestrelServerFixture fixture) : IClassFixture<KestrelServerFixture>
+[Collection(KestrelClientCollection.Name)]
+public sealed class KestrelReconnectTests(KestrelServerFixture fixture)
 {
     // One protocol here (each restart costs seconds); the in-memory reconnect tests run both.
     [Fact]

@@ -29,3 +29,10 @@ public sealed class KestrelServerFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>Client and CLI tests that share one server process; they run one at a time because some restart it.</summary>
+[CollectionDefinition(Name)]
+public sealed class KestrelClientCollection : ICollectionFixture<KestrelServerFixture>
+{
+    public const string Name = "Kestrel client";
+}

@@ -104,6 +104,32 @@ public sealed class ReconnectTests(DroppableHubsApplication app) : IClassFixture
         Assert.Single(history, message => message.Text == "exactly once");
     }
 
+    [Fact]
+    public async Task ConcurrentSendsAcrossADroppedConnectionAreEachDeliveredExactlyOnce()
+    {
+        await using var alice = await ResilientChat.ConnectAsync(app, Names.User("alice"));
+        await using var bob = await ResilientChat.ConnectAsync(app, Names.User("bob"));
+        var room = Names.Room();
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await bob.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        var lostAck = app.Dropper.DropAfterNextCall(alice.UserName, nameof(IChatHub.SendRoomMessage));
+
+        // Twenty sends from many threads at once; one of them takes the connection down with its ack.
+        var sends = Enumerable.Range(1, 20)
+            .Select(i => Task.Run(() => alice.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, $"message {i}"))))
+            .ToList();
+        var acks = await Task.WhenAll(sends).WaitAsync(Timeouts.Default);
+
+        await lostAck.WaitAsync(Timeouts.Default);
+        Assert.Equal(20, acks.Select(ack => ack.Id).Distinct().Count());
+        var marker = await alice.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "marker"));
+        var bobSaw = await ReadUntilAsync(bob.Events.RoomMessages, marker.Id);
+        Assert.Equal(acks.Select(ack => ack.Id).Append(marker.Id).Order(), bobSaw.Select(message => message.Id).Order());
+        Assert.Equal(bobSaw.Count, bobSaw.Select(message => message.Text).Distinct().Count());
+        var aliceSaw = await ReadUntilAsync(alice.Events.RoomMessages, marker.Id);
+        Assert.Equal(bobSaw.Select(message => message.Id).Order(), aliceSaw.Select(message => message.Id).Order());
+    }
+
     /// <summary>Everything up to and including the message with <paramref name="lastId"/>.</summary>
     internal static async Task<List<ChatMessage>> ReadUntilAsync(EventStream<ChatMessage> stream, long lastId)
     {

@@ -25,6 +25,7 @@ public sealed partial class ChatClient : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly List<string> _handledClientMethods = [];
     private ImmutableArray<IChatClient> _subscribers = [];
+    private UserInfo? _me;
 
     /// <summary>Creates a client; call <see cref="StartAsync"/> to connect.</summary>
     /// <exception cref="ArgumentException">The reconnect policy is invalid.</exception>
@@ -87,14 +88,31 @@ public sealed partial class ChatClient : IAsyncDisposable
 
     private void RegisterClientMethods()
     {
-        Handle<WelcomeMessage>(nameof(IChatClient.Welcome), message => Dispatch(handler => handler.Welcome(message)));
+        Handle<WelcomeMessage>(nameof(IChatClient.Welcome), message =>
+        {
+            Volatile.Write(ref _me, message.User);
+            Dispatch(handler => handler.Welcome(message));
+        });
         Handle<UserEvent>(nameof(IChatClient.UserConnected), change => Dispatch(handler => handler.UserConnected(change)));
         Handle<UserEvent>(nameof(IChatClient.UserDisconnected), change => Dispatch(handler => handler.UserDisconnected(change)));
         Handle<ChatMessage>(nameof(IChatClient.ReceiveMessage), message => Dispatch(handler => handler.ReceiveMessage(message)));
         Handle<ChatMessage>(nameof(IChatClient.ReceiveRoomMessage), _rooms.OnLive);
         Handle<ChatMessage>(nameof(IChatClient.ReceiveDirectMessage), message => Dispatch(handler => handler.ReceiveDirectMessage(message)));
         Handle<RoomEvent>(nameof(IChatClient.UserJoined), change => Dispatch(handler => handler.UserJoined(change)));
-        Handle<RoomEvent>(nameof(IChatClient.UserLeft), change => Dispatch(handler => handler.UserLeft(change)));
+        Handle<RoomEvent>(nameof(IChatClient.UserLeft), change =>
+        {
+            // Told that we left while still in the room: an administrator removed us, so do not re-join it.
+            if (change.User.Id == Volatile.Read(ref _me)?.Id)
+            {
+                _rooms.Leave(change.Room);
+            }
+            Dispatch(handler => handler.UserLeft(change));
+        });
+        Handle<DisconnectNotice>(nameof(IChatClient.Disconnecting), notice =>
+        {
+            _hub.ExpectServerClose(notice.Reason);
+            Dispatch(handler => handler.Disconnecting(notice));
+        });
     }
 
     private void Handle<T>(string method, Action<T> receive)

@@ -36,6 +36,12 @@ internal sealed partial class ResilientHubConnection
                 }
                 error = await ServeAsync(connection, everConnected, started, stopping);
                 everConnected = true;
+                if (TakeServerCloseReason() is { } reason)
+                {
+                    // The server closed us on purpose (an administrator): coming straight back would defeat it.
+                    GiveUp(0, new HubConnectionLostException($"The server closed the connection: {reason}", error));
+                    return;
+                }
             }
         }
         catch (Exception) when (stopping.IsCancellationRequested)

@@ -1,0 +1,42 @@
+using Hubs.Client;
+using Hubs.Contracts;
+using Hubs.Tests.Infrastructure;
+
+namespace Hubs.Tests.Client;
+
+/// <summary>What the typed client does when an administrator acts on its user: it obeys instead of undoing it.</summary>
+public sealed class ServerInitiatedCloseTests(HubsApplication app) : IClassFixture<HubsApplication>
+{
+    [Fact]
+    public async Task AClientDisconnectedByAnAdministratorIsToldWhyAndDoesNotReconnect()
+    {
+        var name = Names.User("ejected");
+        await using var chat = await ResilientChat.ConnectAsync(app, name);
+        using var admin = app.AdminHttpClient();
+
+        using var response = await admin.PostAsync(ApiRoutes.AdminUserDisconnectOf(name), null);
+        var gaveUp = await chat.States.NextAsync(change => change is GaveUpEvent);
+
+        response.EnsureSuccessStatusCode();
+        Assert.Contains("An administrator closed your connection.", ((GaveUpEvent)gaveUp).LastError?.Message, StringComparison.Ordinal);
+        Assert.Equal(ClientConnectionState.Disconnected, chat.Client.ConnectionState);
+        Assert.DoesNotContain(chat.History, change => change is ReconnectedEvent);
+    }
+
+    [Fact]
+    public async Task AClientRemovedFromARoomByAnAdministratorForgetsTheRoom()
+    {
+        var name = Names.User("removed");
+        var room = Names.Room();
+        await using var chat = await ResilientChat.ConnectAsync(app, name);
+        await chat.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        using var admin = app.AdminHttpClient();
+
+        using var response = await admin.DeleteAsync(ApiRoutes.AdminRoomMemberOf(room, name));
+        var left = await chat.Events.UserLeft.NextAsync(e => e.User.Id == name);
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal(room, left.Room);
+        Assert.DoesNotContain(room, chat.Client.Rooms);
+    }
+}

@@ -10,7 +10,11 @@ namespace Hubs.Tests.ScaleOut;
 /// <remarks>Its own cluster: stopping Redis must not disturb other tests.</remarks>
 public sealed class RedisOutageTests : IAsyncLifetime
 {
-    private readonly RedisCluster _cluster = RedisCluster.With(new Dictionary<string, string?> { ["Redis:SendClaimExpiry"] = "00:00:02" });
+    private readonly RedisCluster _cluster = RedisCluster.With(new Dictionary<string, string?>
+    {
+        ["Redis:SendClaimExpiry"] = "00:00:02",
+        ["Redis:PresenceExpiry"] = "00:00:03",
+    });
 
     public Task InitializeAsync() => _cluster.InitializeAsync();
 
@@ -74,6 +78,75 @@ public sealed class RedisOutageTests : IAsyncLifetime
         var history = await alice.Client.GetRoomHistoryAsync(new GetRoomHistoryRequest(room, Limit: 100));
         Assert.Equal(acked, history.Select(m => m.Id));
         Assert.Equal(25, history.Select(m => m.Text).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task AConnectionClosedDuringAnOutageIsRemovedClusterWideOnceRedisIsBack()
+    {
+        var room = Names.Room();
+        await using var alice = await _cluster.First.ConnectChatAsync(Names.User("alice"));
+        var bob = await _cluster.Second.ConnectChatAsync(Names.User("bob"));
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await bob.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await alice.Events.UserJoined.NextAsync(e => e.User.Id == bob.UserName);
+        _cluster.Redis.Kill();
+        await Eventually.HoldsAsync(async () => await ReadyStatusAsync(_cluster.Second) == HttpStatusCode.ServiceUnavailable, "B notices the outage");
+
+        await bob.DisposeAsync();
+        await _cluster.Redis.RestartAsync();
+
+        Assert.Equal(room, (await alice.Events.UserLeft.NextAsync(e => e.User.Id == bob.UserName)).Room);
+        await alice.Events.UserDisconnected.NextAsync(e => e.User.Id == bob.UserName);
+        Assert.Equal([alice.UserName], (await alice.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room))).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task AfterRedisLosesItsDataEveryInstanceRegistersItsOpenConnectionsAndRoomsAgain()
+    {
+        var room = Names.Room();
+        await using var alice = await _cluster.First.ConnectChatAsync(Names.User("alice"));
+        await using var bob = await _cluster.Second.ConnectChatAsync(Names.User("bob"));
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await bob.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        var before = await SendUntilAckedAsync(alice, new SendRoomMessageRequest(room, "before"));
+
+        _cluster.Redis.Kill();
+        _cluster.Redis.WipeData();
+        await _cluster.Redis.RestartAsync();
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                var members = await alice.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room));
+                return members.Count == 2;
+            }
+            catch (HubException)
+            {
+                return false;
+            }
+        }, "both members are registered again");
+        var dm = await SendDirectUntilAckedAsync(alice, new SendDirectMessageRequest(bob.UserName, "are you there?"));
+        var after = await SendUntilAckedAsync(bob, new SendRoomMessageRequest(room, "after"));
+        Assert.Equal(dm.Id, (await bob.Events.DirectMessages.NextAsync(m => m.Id == dm.Id)).Id);
+        Assert.Equal(after.Id, (await alice.Events.RoomMessages.NextAsync(m => m.Id == after.Id)).Id);
+        Assert.True(after.Id > before.Id, "ids keep increasing even though Redis lost the counter");
+    }
+
+    private static async Task<MessageAck> SendDirectUntilAckedAsync(ChatSession sender, SendDirectMessageRequest request)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
+        while (true)
+        {
+            try
+            {
+                return await sender.Client.SendDirectMessageAsync(request);
+            }
+            catch (HubException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     /// <summary>What the typed client's caller does: resend with the same clientMessageId until acknowledged.</summary>

@@ -46,6 +46,9 @@ dotnet_suite() {
   record dotnet "$passed" "${failed:-0}"
 }
 
+# The scale-out tests start real redis-server processes.
+ensure_packages redis-server:redis-server
+
 dotnet_suite
 
 echo "$total_passed passed, $total_failed failed"

@@ -34,6 +34,7 @@ internal sealed class InstanceJanitor(
     private readonly ClusterHubLifetimeManager<ChatHub> _local = (ClusterHubLifetimeManager<ChatHub>)lifetimeManager;
     private volatile bool _reconcile;
     private long _sweepNotBeforeTicks;
+    private int _reconcileDeferrals;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -84,9 +85,14 @@ internal sealed class InstanceJanitor(
         await Db.SetAddAsync(keys.Instances, instance.Id);
         if ((previous.IsNull && !first) || _reconcile)
         {
-            _reconcile = false;
-            await WaitForPeersToListenAsync();
-            await ReconcileAsync();
+            // Deferred a few beats at most; never held up here, or this instance's own heartbeat would run out.
+            _reconcile = true;
+            if (await PeersListenAsync() || ++_reconcileDeferrals * options.Value.HeartbeatInterval >= options.Value.PresenceExpiry)
+            {
+                _reconcile = false;
+                _reconcileDeferrals = 0;
+                await ReconcileAsync();
+            }
         }
         if (time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sweepNotBeforeTicks))
         {
@@ -104,23 +110,14 @@ internal sealed class InstanceJanitor(
 
     /// <summary>
     /// Pub/sub delivers only to current subscribers, and after an outage the other instances re-subscribe at
-    /// their own pace: the events of a reconcile wait (bounded) until every live instance listens again.
+    /// their own pace: the events of a reconcile wait until every registered instance listens again.
     /// </summary>
-    private async Task WaitForPeersToListenAsync()
+    private async Task<bool> PeersListenAsync()
     {
-        var channel = keys.HubChannel(nameof(ChatHub));
-        var deadline = time.GetUtcNow() + options.Value.PresenceExpiry;
-        while (time.GetUtcNow() < deadline)
-        {
-            // Every registered instance, not only those with a heartbeat: a long outage outlives them all.
-            var instances = await Db.SetLengthAsync(keys.Instances);
-            var server = redis.GetServers().FirstOrDefault(candidate => candidate.IsConnected && !candidate.IsReplica);
-            if (server is null || await server.SubscriptionSubscriberCountAsync(channel) >= instances)
-            {
-                return;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
+        // Every registered instance, not only those with a heartbeat: a long outage outlives them all.
+        var instances = await Db.SetLengthAsync(keys.Instances);
+        var server = redis.GetServers().FirstOrDefault(candidate => candidate.IsConnected && !candidate.IsReplica);
+        return server is null || await server.SubscriptionSubscriberCountAsync(keys.HubChannel(nameof(ChatHub))) >= instances;
     }
 
     private async Task SweepDeadInstancesAsync()

@@ -93,6 +93,9 @@ browser_suite() {
   node_suite browser "dist/e2e/*.test.js"
 }
 
+# The scale-out tests start real redis-server processes.
+ensure_packages redis-server:redis-server
+
 dotnet_suite
 js_suite
 browser_suite

@@ -112,6 +112,8 @@ public sealed partial class ChatClient : IAsyncDisposable
         {
             _hub.ExpectServerClose(notice.Reason);
             Dispatch(handler => handler.Disconnecting(notice));
+            // Closing from our side tells the server the notice arrived; not awaited, as the receive loop runs this.
+            _ = Task.Run(() => _hub.Connection.StopAsync());
         });
     }
 

@@ -27,12 +27,43 @@ internal sealed class LocalConnectionTerminator(
             NoticeAsync(connections, typeof(ChatHub), ids => chat.Clients.Clients(ids).Disconnecting(notice)),
             NoticeAsync(connections, typeof(NotificationHub), ids => notifications.Clients.Clients(ids).Disconnecting(notice)))
             .WaitAsync(cancellationToken);
+        // Aborting at once could drop the notice still being written. Clients that heed it close by themselves
+        // (proof it arrived); the others are cut after a short grace.
+        await WaitForClientsToCloseAsync(connections, cancellationToken);
         foreach (var connection in connections)
         {
             connection.Context.Abort();
         }
         AdminLog.UserDisconnected(logger, userId, connections.Count, reason);
         return connections.Count;
+    }
+
+    private static readonly TimeSpan s_closeGrace = TimeSpan.FromSeconds(2);
+
+    private async Task WaitForClientsToCloseAsync(IReadOnlyList<TrackedConnection> connections, CancellationToken cancellationToken)
+    {
+        var registrations = new List<CancellationTokenRegistration>();
+        try
+        {
+            var closed = connections.Select(connection =>
+            {
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                registrations.Add(connection.Context.ConnectionAborted.Register(() => done.TrySetResult()));
+                return done.Task;
+            }).ToList();
+            await Task.WhenAll(closed).WaitAsync(s_closeGrace, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Grace over: the remaining connections are aborted by the caller.
+        }
+        finally
+        {
+            foreach (var registration in registrations)
+            {
+                await registration.DisposeAsync();
+            }
+        }
     }
 
     private static Task NoticeAsync(IReadOnlyList<TrackedConnection> connections, Type hubType, Func<IReadOnlyList<string>, Task> send)

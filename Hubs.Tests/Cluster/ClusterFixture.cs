@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text;
+using Hubs.Client;
+using Hubs.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http.Connections;
+
+namespace Hubs.Tests.Cluster;
+
+/// <summary>
+/// The docker-compose topology without containers: a real redis-server, three real Hubs.Server processes with
+/// <c>Redis:ConnectionString</c> set, and real nginx in front, configured from <c>deploy/nginx.conf</c>.
+/// One fixture for the whole <see cref="ClusterCollection"/>: five process starts in all.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const int InstanceCount = 3;
+
+    private const int MachinesPerInstance = 2;
+
+    private readonly List<ClientMachine>[] _machines = [.. Enumerable.Range(0, InstanceCount).Select(_ => new List<ClientMachine>())];
+    private ServerProcess[] _instances = [];
+
+    public RedisProcess Redis { get; private set; } = null!;
+
+    public IReadOnlyList<ServerProcess> Instances => _instances;
+
+    public NginxProcess Nginx { get; private set; } = null!;
+
+    /// <summary>Where clients connect: nginx.</summary>
+    public Uri BaseAddress => Nginx.BaseAddress;
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisProcess.LaunchAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Redis:ConnectionString"] = Redis.ConnectionString,
+            ["Redis:ChannelPrefix"] = $"cluster-tests-{Guid.NewGuid():N}"[..24],
+        };
+        _instances = await Task.WhenAll(Enumerable.Range(0, InstanceCount).Select(_ => ServerProcess.StartAsync(settings)));
+        Nginx = await NginxProcess.StartAsync([.. _instances.Select(s => s.Port)]);
+        await FindMachinesForEveryInstanceAsync();
+    }
+
+    /// <summary>A client machine whose address nginx sends to <paramref name="instance"/> while it is up.</summary>
+    public ClientMachine MachineOn(int instance, int nth = 0) => _machines[instance][nth];
+
+    /// <summary>A started chat client for <paramref name="userName"/>, connected through nginx to <paramref name="instance"/>.</summary>
+    public Task<ChatSession> ConnectAsync(string userName, int instance, HttpTransportType transport = HttpTransportType.WebSockets,
+        HubProtocolKind protocol = HubProtocolKind.Json) =>
+        ConnectFromAsync(MachineOn(instance), userName, transport, protocol);
+
+    /// <summary>A started chat client for <paramref name="userName"/> connected through nginx from <paramref name="machine"/>.</summary>
+    public async Task<ChatSession> ConnectFromAsync(ClientMachine machine, string userName,
+        HttpTransportType transport = HttpTransportType.WebSockets, HubProtocolKind protocol = HubProtocolKind.Json)
+    {
+        var token = await machine.GetTokenAsync(BaseAddress, userName);
+        var session = new ChatSession(userName, new ChatClient(machine.HubOptions(BaseAddress, token, transport, protocol)));
+        await session.Client.StartAsync().WaitAsync(Timeouts.Default);
+        await session.Events.Welcome.NextAsync();
+        return session;
+    }
+
+    /// <summary>Which instance nginx sends <paramref name="machine"/>'s requests to now (from nginx's access log).</summary>
+    public async Task<int> InstanceServingAsync(ClientMachine machine)
+    {
+        var marker = $"probe={Guid.NewGuid():N}";
+        using var http = machine.CreateHttpClient(BaseAddress);
+        using (var response = await http.GetAsync(new Uri($"/health/live?{marker}", UriKind.Relative)))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+        var port = await Nginx.UpstreamPortOfAsync(marker);
+        return Array.FindIndex(_instances, s => s.Port == port);
+    }
+
+    /// <summary>Starts a killed or stopped instance again and waits until nginx sends its machines back to it.</summary>
+    public async Task RestartAsync(int instance)
+    {
+        if (!_instances[instance].IsRunning)
+        {
+            await _instances[instance].StartAsync();
+        }
+        // nginx retries an instance that failed after its fail_timeout (5 s in deploy/nginx.conf).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await InstanceServingAsync(MachineOn(instance)) != instance)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"nginx did not route to restarted instance {instance} within 30 s.\n{Diagnostics}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Everything the processes said, for failure messages.</summary>
+    public string Diagnostics
+    {
+        get
+        {
+            var text = new StringBuilder();
+            for (var i = 0; i < _instances.Length; i++)
+            {
+                text.AppendLine($"--- instance {i} (port {_instances[i].Port}, running: {_instances[i].IsRunning}):").AppendLine(_instances[i].Output);
+            }
+            text.AppendLine("--- redis:").AppendLine(Redis?.Log);
+            text.AppendLine("--- ").AppendLine(Nginx?.Diagnostics);
+            return text.ToString();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Nginx is not null)
+        {
+            await Nginx.DisposeAsync();
+        }
+        await Task.WhenAll(_instances.Select(s => s.DisposeAsync().AsTask()));
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Probes source addresses 127.0.0.2, 127.0.0.3, ... until each instance has its own machines, so tests can
+    /// place clients on chosen instances while still connecting through nginx.
+    /// </summary>
+    private async Task FindMachinesForEveryInstanceAsync()
+    {
+        for (var lastOctet = 2; lastOctet < 255 && _machines.Any(m => m.Count < MachinesPerInstance); lastOctet++)
+        {
+            var machine = new ClientMachine(new IPAddress([127, 0, 0, (byte)lastOctet]));
+            var instance = await InstanceServingAsync(machine);
+            if (_machines[instance].Count < MachinesPerInstance)
+            {
+                _machines[instance].Add(machine);
+            }
+        }
+        if (_machines.Any(m => m.Count < MachinesPerInstance))
+        {
+            throw new InvalidOperationException("nginx did not spread 253 client addresses over all three instances.\n" + Diagnostics);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "Cluster";
+}

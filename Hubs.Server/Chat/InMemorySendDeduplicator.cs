@@ -38,7 +38,11 @@ internal sealed class InMemorySendDeduplicator(IOptions<ChatOptions> options, Ti
     {
         lock (_gate)
         {
-            _sends.Remove((userId, clientMessageId));
+            // Only a claim is given up; a completed send keeps answering with its ack.
+            if (_sends.TryGetValue((userId, clientMessageId), out var entry) && entry.Ack is null)
+            {
+                _sends.Remove((userId, clientMessageId));
+            }
         }
         return Task.CompletedTask;
     }

@@ -17,8 +17,8 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
                 entry = (user, new HashSet<string>(StringComparer.Ordinal));
                 _users[user.Id] = entry;
             }
-            entry.Connections.Add(connectionId);
-            return Task.FromResult(entry.Connections.Count == 1);
+            // A repeated add of the same connection is not the user coming online again.
+            return Task.FromResult(entry.Connections.Add(connectionId) && entry.Connections.Count == 1);
         }
     }
 

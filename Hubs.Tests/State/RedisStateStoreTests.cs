@@ -1,0 +1,88 @@
+using Hubs.Server.Chat;
+using Hubs.Server.Presence;
+using Hubs.Server.Rooms;
+using Hubs.Server.Scaleout;
+using Hubs.Server.State;
+using Hubs.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Hubs.Tests.State;
+
+/// <summary>The state contract on a real redis-server; each test gets its own key prefix.</summary>
+public sealed class RedisStateStoreTests(RedisFixture redis) : StateStoreContractTests, IClassFixture<RedisFixture>
+{
+    private readonly Dictionary<StateStores, (string Prefix, StoreSettings Settings)> _created = [];
+
+    protected override StateStores Create(StoreSettings? settings = null)
+    {
+        var prefix = "test-" + Guid.NewGuid().ToString("N");
+        settings ??= new StoreSettings();
+        var stores = Build(prefix, settings, new InstanceIdentity());
+        _created[stores] = (prefix, settings);
+        return stores;
+    }
+
+    protected override StateStores Reopen(StateStores stores)
+    {
+        var (prefix, settings) = _created[stores];
+        return Build(prefix, settings, new InstanceIdentity());
+    }
+
+    protected override StateStores Restart(StateStores stores) => Reopen(stores);
+
+    private StateStores Build(string prefix, StoreSettings settings, InstanceIdentity instance)
+    {
+        var keys = new RedisKeys(prefix);
+        var connection = redis.Connection;
+        var time = TimeProvider.System;
+        var chat = Options.Create(new ChatOptions { DeduplicationWindow = settings.DeduplicationWindow ?? TimeSpan.FromMinutes(2) });
+        return new StateStores(
+            new RedisPresenceStore(connection, keys, instance),
+            new RedisRoomMembershipStore(connection, keys),
+            new RedisRoomHistoryStore(connection, keys, Options.Create(new RoomOptions { HistoryLength = settings.HistoryLength }), time),
+            new RedisMessageIdGenerator(connection, keys, time),
+            new RedisSendDeduplicator(connection, keys, chat, Options.Create(new RedisOptions())));
+    }
+
+    [Fact]
+    public async Task AnAbandonedClaimExpiresSoonWhileACompletedAckIsKeptForTheWindow()
+    {
+        var keys = new RedisKeys("test-" + Guid.NewGuid().ToString("N"));
+        var chat = Options.Create(new ChatOptions { DeduplicationWindow = TimeSpan.FromMinutes(2) });
+        var sends = new RedisSendDeduplicator(redis.Connection, keys, chat, Options.Create(new RedisOptions { SendClaimExpiry = TimeSpan.FromSeconds(1) }));
+        var db = redis.Connection.GetDatabase();
+
+        await sends.ClaimAsync("alice", "crashed", CancellationToken.None);
+        await sends.ClaimAsync("alice", "done", CancellationToken.None);
+        await sends.CompleteAsync("alice", "done", new Hubs.Contracts.MessageAck(1, DateTime.UtcNow), CancellationToken.None);
+
+        // Redis enforces the lifetimes; read them rather than waiting for them to run out.
+        var claimTtl = await db.KeyTimeToLiveAsync(keys.Sent("alice", "crashed"));
+        var ackTtl = await db.KeyTimeToLiveAsync(keys.Sent("alice", "done"));
+        Assert.InRange(claimTtl!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
+        Assert.InRange(ackTtl!.Value, TimeSpan.FromSeconds(100), TimeSpan.FromMinutes(2));
+    }
+
+    [Fact]
+    public async Task EveryKeyLivesUnderTheConfiguredPrefix()
+    {
+        var stores = Create();
+        var prefix = _created[stores].Prefix;
+        var alice = new Hubs.Contracts.UserInfo("alice", "Alice");
+        await stores.Presence.AddConnectionAsync(alice, "c1", CancellationToken.None);
+        await stores.Rooms.JoinAsync("lobby", alice, "c1", CancellationToken.None);
+        await stores.History.AppendAsync("lobby", alice, "hi", DateTime.UtcNow, CancellationToken.None);
+        await stores.Sends.ClaimAsync("alice", "m1", CancellationToken.None);
+
+        var server = redis.Connection.GetServers().Single();
+        var keys = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: "*"))
+        {
+            keys.Add(key!);
+        }
+        var mine = keys.Where(key => key.StartsWith(prefix + ":", StringComparison.Ordinal)).ToList();
+
+        Assert.True(mine.Count >= 8, $"expected this test's keys under {prefix}, found {mine.Count}");
+        Assert.DoesNotContain(keys, key => key.Contains("alice", StringComparison.Ordinal) && !key.StartsWith("test-", StringComparison.Ordinal));
+    }
+}

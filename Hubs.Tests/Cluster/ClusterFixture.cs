@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Hubs.Client;
@@ -15,12 +16,15 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public const int InstanceCount = 3;
 
+    /// <summary>How long a dead instance's connections linger before the others remove them.</summary>
+    public static readonly TimeSpan PresenceExpiry = TimeSpan.FromSeconds(6);
+
     private const int MachinesPerInstance = 2;
 
     private readonly List<ClientMachine>[] _machines = [.. Enumerable.Range(0, InstanceCount).Select(_ => new List<ClientMachine>())];
     private ServerProcess[] _instances = [];
 
-    public RedisProcess Redis { get; private set; } = null!;
+    public RedisServer Redis { get; private set; } = null!;
 
     public IReadOnlyList<ServerProcess> Instances => _instances;
 
@@ -31,11 +35,14 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Redis = await RedisProcess.LaunchAsync();
+        Redis = await RedisServer.StartAsync();
         var settings = new Dictionary<string, string?>
         {
             ["Redis:ConnectionString"] = Redis.ConnectionString,
             ["Redis:ChannelPrefix"] = $"cluster-tests-{Guid.NewGuid():N}"[..24],
+            // Short, so the kill -9 test sees ghosts expire quickly; long enough that a busy 2-core box never
+            // misses a heartbeat (a third of this) and loses a live instance's connections.
+            ["Redis:PresenceExpiry"] = PresenceExpiry.ToString("c", CultureInfo.InvariantCulture),
         };
         _instances = await Task.WhenAll(Enumerable.Range(0, InstanceCount).Select(_ => ServerProcess.StartAsync(settings)));
         Nginx = await NginxProcess.StartAsync([.. _instances.Select(s => s.Port)]);
@@ -103,7 +110,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 text.AppendLine($"--- instance {i} (port {_instances[i].Port}, running: {_instances[i].IsRunning}):").AppendLine(_instances[i].Output);
             }
-            text.AppendLine("--- redis:").AppendLine(Redis?.Log);
+            text.AppendLine("--- redis:").AppendLine(Redis?.Output);
             text.AppendLine("--- ").AppendLine(Nginx?.Diagnostics);
             return text.ToString();
         }

@@ -56,8 +56,7 @@ public sealed partial class ChatHub
         await EnsureMemberAsync(room);
         return await SendOnceAsync(request.ClientMessageId, async () =>
         {
-            var message = await history.AppendAsync(room, Me, text, Now, Aborted);
-            await Clients.Group(room).ReceiveRoomMessage(message);
+            var message = await roomMessages.PostAsync(room, Me, text, Now, request.ClientMessageId, Aborted);
             ChatLog.MessageSent(logger, message.Id, MyId, room);
             return message;
         });

@@ -15,6 +15,7 @@ public sealed partial class ChatHub(
     IPresenceStore presence,
     IRoomMembershipStore rooms,
     IRoomHistoryStore history,
+    IRoomMessenger roomMessages,
     IMessageIdGenerator messageIds,
     ChatInput input,
     ISendDeduplicator deduplicator,

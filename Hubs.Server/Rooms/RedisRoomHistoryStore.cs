@@ -13,7 +13,9 @@ internal sealed class RedisRoomHistoryStore(IConnectionMultiplexer redis, RedisK
 {
     // One script draws the id, stores the message, trims the stream and (when a channel is given) publishes
     // it: a message is either kept and announced, or neither, and ids in a room are stored in order.
-    // KEYS: counter, stream, trimmed marker. ARGV: now µs, max length, user id, user name, text, ticks, channel, payload.
+    // The send's ack is recorded in the same step, so a resend after a lost reply gets it instead of a copy.
+    // KEYS: counter, stream, trimmed marker, sent key.
+    // ARGV: now µs, max length, user id, user name, text, ticks, channel, payload, ack lifetime ms ('' = none).
     private const string AppendScript = """
         local id = redis.call('INCR', KEYS[1])
         if id < tonumber(ARGV[1]) then
@@ -32,6 +34,9 @@ internal sealed class RedisRoomHistoryStore(IConnectionMultiplexer redis, RedisK
         if ARGV[7] ~= '' then
           redis.call('PUBLISH', ARGV[7], sid .. '|' .. ARGV[8])
         end
+        if ARGV[9] ~= '' then
+          redis.call('SET', KEYS[4], sid .. '|' .. ARGV[6], 'PX', ARGV[9])
+        end
         return sid
         """;
 
@@ -45,12 +50,16 @@ internal sealed class RedisRoomHistoryStore(IConnectionMultiplexer redis, RedisK
     private const long MaxId = (1L << 53) - 1;
 
     public Task<ChatMessage> AppendAsync(string room, UserInfo sender, string text, DateTime timestamp, CancellationToken cancellationToken) =>
-        AppendAsync(room, sender, text, timestamp, channel: null, payload: null);
+        AppendAsync(room, sender, text, timestamp, announce: null, sent: null);
 
-    /// <summary>Stores a message and, in the same script, publishes "id|payload" on <paramref name="channel"/>.</summary>
-    internal async Task<ChatMessage> AppendAsync(string room, UserInfo sender, string text, DateTime timestamp, RedisChannel? channel, byte[]? payload)
+    /// <summary>
+    /// Stores a message and, in the same script, publishes "id|payload" on the announce channel and records
+    /// the ack of the send (the Chat:DeduplicationWindow format of <c>RedisSendDeduplicator</c>).
+    /// </summary>
+    internal async Task<ChatMessage> AppendAsync(string room, UserInfo sender, string text, DateTime timestamp,
+        (RedisChannel Channel, byte[] Payload)? announce, (RedisKey Key, TimeSpan Lifetime)? sent)
     {
-        RedisKey[] scriptKeys = [keys.MessageIds, keys.RoomHistory(room), keys.RoomTrimmed(room)];
+        RedisKey[] scriptKeys = [keys.MessageIds, keys.RoomHistory(room), keys.RoomTrimmed(room), sent?.Key ?? keys.MessageIds];
         RedisValue[] values =
         [
             RedisMessageIdGenerator.NowMicroseconds(time),
@@ -59,8 +68,9 @@ internal sealed class RedisRoomHistoryStore(IConnectionMultiplexer redis, RedisK
             sender.Name,
             text,
             timestamp.Ticks,
-            channel is { } c ? c.ToString() : "",
-            payload ?? [],
+            announce is { } a ? a.Channel.ToString() : "",
+            announce is { } p ? p.Payload : [],
+            sent is { } d ? (long)d.Lifetime.TotalMilliseconds : "",
         ];
         var id = (long)await redis.GetDatabase().ScriptEvaluateAsync(AppendScript, scriptKeys, values);
         return new ChatMessage(id, room, sender, text, timestamp);

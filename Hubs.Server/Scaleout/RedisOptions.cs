@@ -36,6 +36,12 @@ public sealed class RedisOptions : IValidatableObject
     /// <summary>How often an instance renews its heartbeat and looks for dead instances.</summary>
     public TimeSpan HeartbeatInterval => TimeSpan.FromTicks(Math.Max(PresenceExpiry.Ticks / 3, TimeSpan.FromMilliseconds(250).Ticks));
 
+    /// <summary>
+    /// Lifetime of the heartbeat key: a dead instance's key runs out at most this long after its last beat,
+    /// and the next sweep (one interval later at most) removes its connections, within <see cref="PresenceExpiry"/>.
+    /// </summary>
+    public TimeSpan HeartbeatLifetime => PresenceExpiry - HeartbeatInterval;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Enabled)

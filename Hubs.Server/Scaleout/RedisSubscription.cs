@@ -1,0 +1,23 @@
+using StackExchange.Redis;
+
+namespace Hubs.Server.Scaleout;
+
+/// <summary>Subscribes to a channel, retrying while Redis is unreachable; StackExchange.Redis re-subscribes after reconnects.</summary>
+internal static class RedisSubscription
+{
+    public static async Task<ChannelMessageQueue> SubscribeAsync(IConnectionMultiplexer redis, RedisChannel channel, ILogger logger, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await redis.GetSubscriber().SubscribeAsync(channel);
+            }
+            catch (RedisException e)
+            {
+                ScaleoutLog.SubscribeFailed(logger, channel.ToString(), e);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+    }
+}

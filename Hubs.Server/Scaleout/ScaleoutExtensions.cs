@@ -1,0 +1,64 @@
+using Hubs.Server.Chat;
+using Hubs.Server.Observability;
+using Hubs.Server.Presence;
+using Hubs.Server.Rooms;
+using Hubs.Server.State;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Hubs.Server.Scaleout;
+
+public static class ScaleoutExtensions
+{
+    /// <summary>
+    /// State in Redis and the Redis backplane, for several instances behind a load balancer. Called by
+    /// <see cref="StateExtensions.AddHubState"/> when <c>Redis:ConnectionString</c> is set.
+    /// </summary>
+    public static IHostApplicationBuilder AddRedisScaleout(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<InstanceIdentity>();
+        services.AddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<RedisOptions>>().Value.ChannelPrefix));
+        services.AddSingleton<IConnectionMultiplexer>(sp => Connect(
+            sp.GetRequiredService<IOptions<RedisOptions>>().Value,
+            sp.GetRequiredService<InstanceIdentity>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ScaleoutExtensions).FullName!)));
+
+        services.AddSingleton<IMessageIdGenerator, RedisMessageIdGenerator>();
+        services.AddSingleton<RedisPresenceStore>();
+        services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisPresenceStore>());
+        services.AddSingleton<IRoomMembershipStore, RedisRoomMembershipStore>();
+        services.AddSingleton<RedisRoomHistoryStore>();
+        services.AddSingleton<IRoomHistoryStore>(sp => sp.GetRequiredService<RedisRoomHistoryStore>());
+        services.AddSingleton<ISendDeduplicator, RedisSendDeduplicator>();
+        services.AddSingleton<IRoomMessenger, RedisRoomMessenger>();
+
+        // Registered before AddSignalR's TryAdd of the default manager, so this one is used for every hub.
+        services.AddSingleton(typeof(HubLifetimeManager<>), typeof(ClusterHubLifetimeManager<>));
+        services.Configure<HubOptions>(hub => hub.AddFilter<RedisUnavailableFilter>());
+        services.AddHostedService<RoomMessageRelay>();
+        services.AddHostedService<InstanceJanitor>();
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [ObservabilityExtensions.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Starts even when Redis is down and reconnects by itself; commands fail at once while disconnected
+    /// instead of queueing without bound.
+    /// </summary>
+    private static ConnectionMultiplexer Connect(RedisOptions options, InstanceIdentity instance, ILogger logger)
+    {
+        var configuration = ConfigurationOptions.Parse(options.ConnectionString!);
+        configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        configuration.ReconnectRetryPolicy = new LinearRetry(500);
+        configuration.ClientName ??= $"realtimehubs-{instance.Id}";
+        var connection = ConnectionMultiplexer.Connect(configuration);
+        connection.ConnectionFailed += (_, e) =>
+            ScaleoutLog.RedisConnectionFailed(logger, e.ConnectionType.ToString(), e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception);
+        connection.ConnectionRestored += (_, e) =>
+            ScaleoutLog.RedisConnectionRestored(logger, e.ConnectionType.ToString(), e.EndPoint?.ToString() ?? "?");
+        return connection;
+    }
+}

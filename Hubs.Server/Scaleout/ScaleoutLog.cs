@@ -1,0 +1,41 @@
+namespace Hubs.Server.Scaleout;
+
+/// <summary>Scale-out log messages; event ids are stable (1400-1449) so alerts can key on them.</summary>
+internal static partial class ScaleoutLog
+{
+    [LoggerMessage(1400, LogLevel.Warning, "Lost the Redis {ConnectionType} connection to {EndPoint} ({FailureType}); serving local connections only until it is back.")]
+    public static partial void RedisConnectionFailed(ILogger logger, string connectionType, string endPoint, string failureType, Exception? exception);
+
+    [LoggerMessage(1401, LogLevel.Information, "Redis {ConnectionType} connection to {EndPoint} restored.")]
+    public static partial void RedisConnectionRestored(ILogger logger, string connectionType, string endPoint);
+
+    [LoggerMessage(1402, LogLevel.Warning, "Instance {InstanceId} missed its heartbeat; removing its {Count} connection(s).")]
+    public static partial void SweepingDeadInstance(ILogger logger, string instanceId, long count);
+
+    [LoggerMessage(1403, LogLevel.Information, "Re-registered {Added} and removed {Removed} connection(s) of this instance ({InstanceId}) in Redis.")]
+    public static partial void Reconciled(ILogger logger, string instanceId, int added, int removed);
+
+    [LoggerMessage(1404, LogLevel.Debug, "Heartbeat or sweep skipped: Redis unreachable.")]
+    public static partial void JanitorSkipped(ILogger logger, Exception exception);
+
+    [LoggerMessage(1405, LogLevel.Warning, "Dropped a backplane message that could not be read.")]
+    public static partial void UnreadableBusMessage(ILogger logger, Exception exception);
+
+    [LoggerMessage(1406, LogLevel.Debug, "Delivering a backplane message to local connections failed.")]
+    public static partial void LocalDeliveryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1407, LogLevel.Information, "Caught up {Count} room message(s) missed while the Redis subscription was down.")]
+    public static partial void CaughtUp(ILogger logger, int count);
+
+    [LoggerMessage(1408, LogLevel.Debug, "Room catch-up postponed: Redis unreachable.")]
+    public static partial void CatchUpPostponed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1409, LogLevel.Debug, "Hub call {Method} failed: Redis unreachable.")]
+    public static partial void CallFailedRedisDown(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(1410, LogLevel.Warning, "Clean-up of closed connection {ConnectionId} deferred until Redis is back.")]
+    public static partial void CleanupDeferred(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(1411, LogLevel.Warning, "Subscribing to {Channel} failed; retrying.")]
+    public static partial void SubscribeFailed(ILogger logger, string channel, Exception exception);
+}

@@ -88,16 +88,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             await _instances[instance].StartAsync();
         }
-        // nginx retries an instance that failed after its fail_timeout (5 s in deploy/nginx.conf).
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (await InstanceServingAsync(MachineOn(instance)) != instance)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"nginx did not route to restarted instance {instance} within 30 s.\n{Diagnostics}");
-            }
-            await Task.Delay(200);
-        }
+        // nginx tries an instance that failed again after its fail_timeout (5 s in deploy/nginx.conf).
+        await Eventually.HoldsAsync(async () => await InstanceServingAsync(MachineOn(instance)) == instance,
+            $"nginx routes instance {instance}'s client machines to it again", TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Everything the processes said, for failure messages.</summary>

@@ -33,6 +33,7 @@ internal sealed class InstanceJanitor(
 {
     private readonly ClusterHubLifetimeManager<ChatHub> _local = (ClusterHubLifetimeManager<ChatHub>)lifetimeManager;
     private volatile bool _reconcile;
+    private long _sweepNotBeforeTicks;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -80,10 +81,19 @@ internal sealed class InstanceJanitor(
             _reconcile = false;
             await ReconcileAsync();
         }
-        await SweepDeadInstancesAsync();
+        if (time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sweepNotBeforeTicks))
+        {
+            await SweepDeadInstancesAsync();
+        }
     }
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => _reconcile = true;
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        _reconcile = true;
+        // After an outage every heartbeat may have run out; give the live instances one expiry to renew
+        // theirs before anyone is swept, instead of announcing their users gone and back.
+        Interlocked.Exchange(ref _sweepNotBeforeTicks, (time.GetUtcNow() + options.Value.PresenceExpiry).UtcTicks);
+    }
 
     private async Task SweepDeadInstancesAsync()
     {

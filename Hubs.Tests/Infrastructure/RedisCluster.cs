@@ -6,7 +6,21 @@ namespace Hubs.Tests.Infrastructure;
 /// </summary>
 public sealed class RedisCluster : IAsyncLifetime
 {
+    private readonly IDictionary<string, string?> _extra;
     private RedisServer? _redis;
+
+    public RedisCluster()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    private RedisCluster(IDictionary<string, string?> extra)
+    {
+        _extra = extra;
+    }
+
+    /// <summary>A cluster whose instances also get <paramref name="extra"/> settings.</summary>
+    public static RedisCluster With(IDictionary<string, string?> extra) => new(extra);
 
     public RedisServer Redis => _redis ?? throw new InvalidOperationException("Not started.");
 
@@ -24,7 +38,7 @@ public sealed class RedisCluster : IAsyncLifetime
             ["Redis:ConnectionString"] = Redis.ConnectionString,
             ["Redis:ChannelPrefix"] = Prefix,
         };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in extra ?? _extra)
         {
             settings[key] = value;
         }

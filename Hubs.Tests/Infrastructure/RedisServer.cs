@@ -72,6 +72,26 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Deletes everything the stopped server had written, as a Redis that lost its data.</summary>
+    public void WipeData()
+    {
+        if (IsRunning)
+        {
+            throw new InvalidOperationException("Stop (Kill) redis-server before wiping its data.");
+        }
+        foreach (var entry in new DirectoryInfo(_directory).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo directory)
+            {
+                directory.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         Kill();

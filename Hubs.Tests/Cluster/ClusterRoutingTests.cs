@@ -30,7 +30,9 @@ public sealed class ClusterRoutingTests(ClusterFixture cluster)
     public async Task EveryTransportWorksThroughNginx(HttpTransportType transport)
     {
         // Long polling and SSE only work when negotiate, connect, polls and sends all reach one instance.
-        await using var alice = await cluster.ConnectAsync(Names.User("alice"), 1, transport);
+        var machine = cluster.MachineOn(1, nth: 1);
+        var earlier = HubRequestsFrom(machine).Count;
+        await using var alice = await cluster.ConnectFromAsync(machine, Names.User("alice"), transport);
         var room = Names.Room();
         await alice.Client.JoinRoomAsync(new JoinRoomRequest(room));
 
@@ -43,24 +45,17 @@ public sealed class ClusterRoutingTests(ClusterFixture cluster)
         await alice.Client.StopAsync();
 
         // nginx logs a request when it ends: by now negotiate, the connection itself and any polls or sends.
-        var machine = cluster.MachineOn(1).Address.ToString();
-        var hubRequests = await WaitForAsync(() => cluster.Nginx.AccessLogEntries()
-            .Where(e => e.RemoteAddress == machine && e.Request.Contains(HubRoutes.Chat, StringComparison.Ordinal))
-            .ToList(), entries => entries.Any(e => !e.Request.Contains("/negotiate", StringComparison.Ordinal)));
+        IReadOnlyList<AccessLogEntry> hubRequests = [];
+        await Eventually.HoldsAsync(() =>
+        {
+            hubRequests = [.. HubRequestsFrom(machine).Skip(earlier)];
+            return Task.FromResult(hubRequests.Any(e => !e.Request.Contains("/negotiate", StringComparison.Ordinal)));
+        }, "nginx logged the connection itself");
         Assert.Contains(hubRequests, e => e.Request.Contains("/negotiate", StringComparison.Ordinal));
         Assert.All(hubRequests, e => Assert.Equal([cluster.Instances[1].Port], e.UpstreamPorts));
     }
 
-    /// <summary>Re-reads <paramref name="read"/> until <paramref name="done"/> holds (the log is written after the response).</summary>
-    private static async Task<T> WaitForAsync<T>(Func<T> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow + Timeouts.Default;
-        var value = read();
-        while (!done(value) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-            value = read();
-        }
-        return value;
-    }
+    private List<AccessLogEntry> HubRequestsFrom(ClientMachine machine) =>
+        [.. cluster.Nginx.AccessLogEntries().Where(e =>
+            e.RemoteAddress == machine.Address.ToString() && e.Request.Contains(HubRoutes.Chat, StringComparison.Ordinal))];
 }

@@ -96,20 +96,14 @@ public sealed partial class NginxProcess : IAsyncDisposable
     /// </summary>
     public async Task<int> UpstreamPortOfAsync(string marker)
     {
-        var deadline = DateTime.UtcNow + Timeouts.Default;
-        while (DateTime.UtcNow < deadline)
+        AccessLogEntry? entry = null;
+        await Eventually.HoldsAsync(() =>
         {
-            var line = AccessLog.Split('\n').FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
-            if (line is not null)
-            {
-                // After a failover nginx lists every upstream it tried: "a:1, b:2"; the last one answered.
-                var match = UpstreamField().Match(line);
-                var last = match.Groups["addrs"].Value.Split(", ").Last();
-                return int.Parse(last[(last.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-            }
-            await Task.Delay(20);
-        }
-        throw new TimeoutException($"No access log line for {marker}.\n{AccessLog}");
+            entry = AccessLogEntries().FirstOrDefault(e => e.Request.Contains(marker, StringComparison.Ordinal));
+            return Task.FromResult(entry is not null);
+        }, $"nginx logged the request {marker}");
+        // After a failover nginx lists every upstream it tried; the last one answered.
+        return entry!.UpstreamPorts[^1];
     }
 
     /// <summary>The finished requests so far, parsed from the access log (format "hubs" in deploy/nginx.conf).</summary>
@@ -187,9 +181,6 @@ public sealed partial class NginxProcess : IAsyncDisposable
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
-
-    [GeneratedRegex(@"upstream=(?<addrs>[^ ,]+(?:, [^ ,]+)*)")]
-    private static partial Regex UpstreamField();
 
     [GeneratedRegex(@"^(?<remote>\S+) \[[^\]]*\] ""(?<request>[^""]*)"" (?<status>\d+) \d+ upstream=(?<addrs>[^ ,]+(?:, [^ ,]+)*)")]
     private static partial Regex AccessLine();

@@ -56,6 +56,7 @@ internal sealed class BenchLoad(BenchOptions options, BenchCluster cluster) : IA
 
         var cpuBefore = cluster.Cpu();
         var benchCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var machineBefore = MachineCpu.Busy();
         var clock = Stopwatch.StartNew();
         var sends = await Task.WhenAll(Enumerable.Range(0, senders).Select(s => SendAsync(scenario, s, senders, run, duration)));
         var sendingTime = clock.Elapsed;
@@ -69,10 +70,13 @@ internal sealed class BenchLoad(BenchOptions options, BenchCluster cluster) : IA
         }
         var cpuAfter = cluster.Cpu();
         var benchCpu = Process.GetCurrentProcess().TotalProcessorTime - benchCpuBefore;
+        // Whatever else ran on the machine meanwhile (other people's builds and tests on a shared box).
+        var ours = cpuAfter.Servers - cpuBefore.Servers + (cpuAfter.Redis - cpuBefore.Redis) + benchCpu;
+        var otherCores = Math.Max(0, (MachineCpu.Busy() - machineBefore - ours).TotalSeconds / clock.Elapsed.TotalSeconds);
         var (p50, p99, max) = recorder.Latency();
         return new RunResult(cluster.Setup, scenario, runNumber, runNumber == 0, recorder.Deliveries, expected,
             sends.Sum(s => s.Failed), recorder.Duplicates, recorder.Deliveries / sendingTime.TotalSeconds, p50, p99, max,
-            cpuAfter.Servers - cpuBefore.Servers, cpuAfter.Redis - cpuBefore.Redis, benchCpu, cluster.Setup != SetupNames.InMemory);
+            cpuAfter.Servers - cpuBefore.Servers, cpuAfter.Redis - cpuBefore.Redis, benchCpu, otherCores, cluster.Setup != SetupNames.InMemory);
     }
 
     public async ValueTask DisposeAsync()

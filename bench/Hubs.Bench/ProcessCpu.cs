@@ -18,3 +18,16 @@ internal static class ProcessCpu
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 }
+
+/// <summary>CPU time the whole machine spent busy (all processes), from <c>/proc/stat</c>.</summary>
+internal static class MachineCpu
+{
+    public static TimeSpan Busy()
+    {
+        // "cpu  user nice system idle iowait irq softirq steal ..." in USER_HZ ticks.
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        var busy = fields.Take(8).Sum() - fields[3] - fields[4];
+        return TimeSpan.FromSeconds(busy / 100.0);
+    }
+}

@@ -18,20 +18,20 @@ internal static class Report
 
     public static void Line(RunResult r) => Console.WriteLine(
         Invariant($"{r.Setup,-9} {r.Scenario,-9} {(r.Warmup ? "warm-up" : "run " + r.Run),-7} {r.DeliveriesPerSecond,8:F0} deliveries/s  p50 {r.P50Ms,6:F2} ms  p99 {r.P99Ms,7:F2} ms  max {r.MaxMs,7:F1} ms  ") +
-        Invariant($"lost {r.Lost} dup {r.Duplicates} failed-sends {r.FailedSends}  server CPU {r.ServerCpuMsPer1000,6:F1} ms/1k  redis CPU {r.RedisCpuMsPer1000,5:F1} ms/1k  bench CPU {r.BenchCpu.TotalSeconds,5:F1} s"));
+        Invariant($"lost {r.Lost} dup {r.Duplicates} failed-sends {r.FailedSends}  server CPU {r.ServerCpuMsPer1000,6:F1} ms/1k  redis CPU {r.RedisCpuMsPer1000,5:F1} ms/1k  bench CPU {r.BenchCpu.TotalSeconds,5:F1} s  other load {r.OtherLoadCores:F2} cores"));
 
     public static void Summary(IReadOnlyList<RunResult> results)
     {
         var measured = results.Where(r => !r.Warmup).ToList();
         var text = new StringBuilder();
-        text.AppendLine().AppendLine("| setup | scenario | runs | deliveries/s (median) | p50 ms (median) | p99 ms (median / worst) | server CPU ms per 1k deliveries (median, min-max) | Redis CPU ms per 1k (median) | lost | duplicates |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine().AppendLine("| setup | scenario | runs | deliveries/s (median) | p50 ms (median) | p99 ms (median / worst) | server CPU ms per 1k deliveries (median, min-max) | Redis CPU ms per 1k (median) | lost | duplicates | other load, cores (median) |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var group in measured.GroupBy(r => (r.Setup, r.Scenario)))
         {
             var runs = group.ToList();
             text.Append(Invariant($"| {group.Key.Setup} | {group.Key.Scenario} | {runs.Count} | {Median(runs, r => r.DeliveriesPerSecond):F0} | {Median(runs, r => r.P50Ms):F2} | "))
                 .Append(Invariant($"{Median(runs, r => r.P99Ms):F2} / {runs.Max(r => r.P99Ms):F2} | {Median(runs, r => r.ServerCpuMsPer1000):F1} ({runs.Min(r => r.ServerCpuMsPer1000):F1}-{runs.Max(r => r.ServerCpuMsPer1000):F1}) | "))
-                .AppendLine(Invariant($"{(runs[0].UsesRedis ? Median(runs, r => r.RedisCpuMsPer1000).ToString("F1", CultureInfo.InvariantCulture) : "-")} | {runs.Sum(r => r.Lost)} | {runs.Sum(r => r.Duplicates)} |"));
+                .AppendLine(Invariant($"{(runs[0].UsesRedis ? Median(runs, r => r.RedisCpuMsPer1000).ToString("F1", CultureInfo.InvariantCulture) : "-")} | {runs.Sum(r => r.Lost)} | {runs.Sum(r => r.Duplicates)} | {Median(runs, r => r.OtherLoadCores):F2} |"));
         }
         text.AppendLine();
         foreach (var scenario in measured.Select(r => r.Scenario).Distinct())

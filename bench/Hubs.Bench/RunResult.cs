@@ -17,6 +17,7 @@ internal sealed record RunResult(
     TimeSpan ServerCpu,
     TimeSpan RedisCpu,
     TimeSpan BenchCpu,
+    double OtherLoadCores,
     bool UsesRedis)
 {
     public int Lost => Math.Max(0, Expected - Delivered);

@@ -35,6 +35,20 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await StartEverythingAsync();
+        }
+        catch
+        {
+            // A half-started cluster must not leave processes behind.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartEverythingAsync()
+    {
         Redis = await RedisServer.StartAsync();
         var settings = new Dictionary<string, string?>
         {
@@ -44,7 +58,16 @@ public sealed class ClusterFixture : IAsyncLifetime
             // misses a heartbeat (a third of this) and loses a live instance's connections.
             ["Redis:PresenceExpiry"] = PresenceExpiry.ToString("c", CultureInfo.InvariantCulture),
         };
-        _instances = await Task.WhenAll(Enumerable.Range(0, InstanceCount).Select(_ => ServerProcess.StartAsync(settings)));
+        var starts = Enumerable.Range(0, InstanceCount).Select(_ => ServerProcess.StartAsync(settings)).ToArray();
+        try
+        {
+            _instances = await Task.WhenAll(starts);
+        }
+        catch
+        {
+            _instances = [.. starts.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result)];
+            throw;
+        }
         Nginx = await NginxProcess.StartAsync([.. _instances.Select(s => s.Port)]);
         await FindMachinesForEveryInstanceAsync();
     }

@@ -1,5 +1,10 @@
 using Hubs.Bench;
 
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
 BenchOptions options;
 try
 {

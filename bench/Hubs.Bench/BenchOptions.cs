@@ -53,11 +53,11 @@ internal sealed record BenchOptions
             options = args[i] switch
             {
                 "--runs" => options with { Runs = PositiveInt(args[i], value) },
-                "--duration" => options with { RunDuration = Seconds(args[i], value) },
+                "--duration" => options with { RunDuration = TimeSpan.FromSeconds(PositiveNumber(args[i], value)) },
                 "--warmup" => options with { Warmup = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
                 "--rooms" => options with { Rooms = PositiveInt(args[i], value) },
                 "--members" => options with { MembersPerRoom = PositiveInt(args[i], value) },
-                "--rate" => options with { Rate = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--rate" => options with { Rate = PositiveNumber(args[i], value) },
                 "--setups" => options with { Setups = List(args[i], value, SetupNames.All) },
                 "--scenarios" => options with { Scenarios = List(args[i], value, ScenarioNames.All) },
                 "--protocol" => options with { Protocol = Enum.Parse<HubProtocolKind>(value, ignoreCase: true) },
@@ -72,8 +72,8 @@ internal sealed record BenchOptions
     private static int PositiveInt(string name, string value) =>
         int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive integer.");
 
-    private static TimeSpan Seconds(string name, string value) =>
-        double.TryParse(value, CultureInfo.InvariantCulture, out var s) && s > 0 ? TimeSpan.FromSeconds(s) : throw new ArgumentException($"{name} must be a positive number of seconds.");
+    private static double PositiveNumber(string name, string value) =>
+        double.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive number.");
 
     private static string[] List(string name, string value, IReadOnlyList<string> allowed)
     {

@@ -35,8 +35,10 @@ public sealed partial class ChatHub(
     {
         var me = Me;
         ChatLog.ConnectionOpened(logger, Context.ConnectionId, me.Id);
+        // Online before welcomed: once a client has its Welcome, others can already reach it (on any instance).
+        var cameOnline = await presence.AddConnectionAsync(me, Context.ConnectionId, Aborted);
         await Clients.Caller.Welcome(new WelcomeMessage(Context.ConnectionId, me, Now));
-        if (await presence.AddConnectionAsync(me, Context.ConnectionId, Aborted))
+        if (cameOnline)
         {
             ChatLog.UserCameOnline(logger, me.Id, Context.ConnectionId);
             await Clients.Others.UserConnected(new UserEvent(me, Now));

@@ -51,6 +51,22 @@ internal sealed class RedisRoomMembershipStore(IConnectionMultiplexer redis, Red
         return left
         """;
 
+    // Every connection of a user in a room is among their presence connections (joins need a connection).
+    // KEYS: user's presence connections, room users, room names, all rooms. ARGV: room, user id, connection-rooms key prefix.
+    // Returns nil when the user was not in the room, else { name, connection ids... }.
+    private const string RemoveUserScript = """
+        local name = redis.call('HGET', KEYS[3], ARGV[2])
+        if not name then return false end
+        local removed = { name }
+        for _, connection in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+          if redis.call('SREM', ARGV[3] .. connection .. ':rooms', ARGV[1]) == 1 then table.insert(removed, connection) end
+        end
+        redis.call('HDEL', KEYS[2], ARGV[2])
+        redis.call('HDEL', KEYS[3], ARGV[2])
+        if redis.call('HLEN', KEYS[2]) == 0 then redis.call('SREM', KEYS[4], ARGV[1]) end
+        return removed
+        """;
+
     // KEYS: all rooms. ARGV: room key prefix. Returns room, member count, room, member count, ...
     private const string RoomsScript = """
         local result = {}
@@ -94,6 +110,23 @@ internal sealed class RedisRoomMembershipStore(IConnectionMultiplexer redis, Red
             [keys.ConnectionRooms(connectionId), keys.Rooms],
             [keys.RoomKeyPrefix, userId]))!;
         return [.. left.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Takes every connection of a user out of a room (on all instances); <c>null</c> when they were not in it.
+    /// </summary>
+    /// <remarks>Implements <c>IRoomMembershipStore.RemoveUserAsync</c> of the admin API (issue 5) once merged.</remarks>
+    public async Task<(UserInfo User, IReadOnlyList<string> ConnectionIds)?> RemoveUserAsync(string room, string userId, CancellationToken cancellationToken)
+    {
+        var result = await Db.ScriptEvaluateAsync(RemoveUserScript,
+            [keys.UserConnections(userId), keys.RoomUsers(room), keys.RoomNames(room), keys.Rooms],
+            [room, userId, keys.ConnectionRoomsPrefix]);
+        if (result.IsNull)
+        {
+            return null;
+        }
+        var values = (string[])result!;
+        return (new UserInfo(userId, values[0]), [.. values.Skip(1).Order(StringComparer.Ordinal)]);
     }
 
     public async Task<IReadOnlyList<RoomSummary>> GetRoomsAsync(CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
     private readonly IInvocationBinder _binder;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task<ChannelMessageQueue> _subscription;
+    private readonly Task<ChannelMessageQueue?> _subscription;
 
     public ClusterHubLifetimeManager(
         ILogger<DefaultHubLifetimeManager<THub>> baseLogger,
@@ -153,9 +153,16 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
     public void Dispose()
     {
         _stopping.Cancel();
-        if (_subscription.IsCompletedSuccessfully)
+        if (_subscription is { IsCompletedSuccessfully: true, Result: { } queue })
         {
-            _subscription.Result.Unsubscribe();
+            try
+            {
+                queue.Unsubscribe();
+            }
+            catch (Exception e) when (RedisFailures.IsUnavailable(e))
+            {
+                // Shutting down while Redis is away: the subscription ends with the connection.
+            }
         }
         _stopping.Dispose();
     }
@@ -186,11 +193,18 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
 
     private Task PublishAsync(BusEnvelope envelope) => _redis.GetSubscriber().PublishAsync(_channel, envelope.ToBytes());
 
-    private async Task<ChannelMessageQueue> StartSubscriptionAsync()
+    private async Task<ChannelMessageQueue?> StartSubscriptionAsync()
     {
-        var queue = await RedisSubscription.SubscribeAsync(_redis, _channel, _logger, _stopping.Token);
-        queue.OnMessage(OnBusMessage);
-        return queue;
+        try
+        {
+            var queue = await RedisSubscription.SubscribeAsync(_redis, _channel, _logger, _stopping.Token);
+            queue.OnMessage(OnBusMessage);
+            return queue;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     private void OnBusMessage(ChannelMessage message)

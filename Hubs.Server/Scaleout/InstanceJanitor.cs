@@ -53,9 +53,15 @@ internal sealed class InstanceJanitor(
                     await RunOnceAsync(first);
                     first = false;
                 }
-                catch (RedisException e)
+                catch (Exception e) when (RedisFailures.IsUnavailable(e))
                 {
                     ScaleoutLog.JanitorSkipped(logger, e);
+                    _reconcile = true;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Never let one bad round stop the heartbeat (and with it this instance's presence).
+                    ScaleoutLog.JanitorFailed(logger, e);
                     _reconcile = true;
                 }
             }
@@ -79,6 +85,7 @@ internal sealed class InstanceJanitor(
         if ((previous.IsNull && !first) || _reconcile)
         {
             _reconcile = false;
+            await WaitForPeersToListenAsync();
             await ReconcileAsync();
         }
         if (time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sweepNotBeforeTicks))
@@ -93,6 +100,27 @@ internal sealed class InstanceJanitor(
         // After an outage every heartbeat may have run out; give the live instances one expiry to renew
         // theirs before anyone is swept, instead of announcing their users gone and back.
         Interlocked.Exchange(ref _sweepNotBeforeTicks, (time.GetUtcNow() + options.Value.PresenceExpiry).UtcTicks);
+    }
+
+    /// <summary>
+    /// Pub/sub delivers only to current subscribers, and after an outage the other instances re-subscribe at
+    /// their own pace: the events of a reconcile wait (bounded) until every live instance listens again.
+    /// </summary>
+    private async Task WaitForPeersToListenAsync()
+    {
+        var channel = keys.HubChannel(nameof(ChatHub));
+        var deadline = time.GetUtcNow() + options.Value.PresenceExpiry;
+        while (time.GetUtcNow() < deadline)
+        {
+            // Every registered instance, not only those with a heartbeat: a long outage outlives them all.
+            var instances = await Db.SetLengthAsync(keys.Instances);
+            var server = redis.GetServers().FirstOrDefault(candidate => candidate.IsConnected && !candidate.IsReplica);
+            if (server is null || await server.SubscriptionSubscriberCountAsync(channel) >= instances)
+            {
+                return;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
     }
 
     private async Task SweepDeadInstancesAsync()

@@ -30,7 +30,10 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Set of rooms with at least one member.</summary>
     public RedisKey Rooms { get; } = $"{prefix}:rooms";
 
-    public RedisKey ConnectionRooms(string connectionId) => $"{prefix}:conn:{connectionId}:rooms";
+    public RedisKey ConnectionRooms(string connectionId) => $"{ConnectionRoomsPrefix}{connectionId}:rooms";
+
+    /// <summary>Start of the per-connection room sets, for scripts that visit several connections.</summary>
+    public string ConnectionRoomsPrefix { get; } = $"{prefix}:conn:";
 
     /// <summary>Hash user id → display name, for users with at least one connection.</summary>
     public RedisKey OnlineUsers { get; } = $"{prefix}:presence:names";

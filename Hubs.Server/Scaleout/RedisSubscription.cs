@@ -13,7 +13,7 @@ internal static class RedisSubscription
             {
                 return await redis.GetSubscriber().SubscribeAsync(channel);
             }
-            catch (RedisException e)
+            catch (Exception e) when (RedisFailures.IsUnavailable(e))
             {
                 ScaleoutLog.SubscribeFailed(logger, channel.ToString(), e);
             }

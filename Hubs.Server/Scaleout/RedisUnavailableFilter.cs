@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.SignalR;
-using StackExchange.Redis;
 
 namespace Hubs.Server.Scaleout;
 
@@ -17,7 +16,7 @@ internal sealed class RedisUnavailableFilter(ILogger<RedisUnavailableFilter> log
         {
             return await next(invocationContext);
         }
-        catch (Exception e) when (IsUnavailable(e))
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             ScaleoutLog.CallFailedRedisDown(logger, invocationContext.HubMethodName, e);
             throw new HubException(Message);
@@ -30,12 +29,10 @@ internal sealed class RedisUnavailableFilter(ILogger<RedisUnavailableFilter> log
         {
             await next(context, exception);
         }
-        catch (Exception e) when (IsUnavailable(e))
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             // The instance's connection index still lists it; the janitor removes it once Redis is back.
             ScaleoutLog.CleanupDeferred(logger, context.Context.ConnectionId, e);
         }
     }
-
-    private static bool IsUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException;
 }

@@ -14,8 +14,11 @@ namespace Hubs.Server.Scaleout;
 /// is lost to pub/sub's at-most-once delivery.
 /// </summary>
 /// <remarks>
-/// Messages of a room are published in id order (the store script runs atomically), so "deliver only ids
-/// above the last delivered" drops the repeats between history catch-up and live messages exactly.
+/// A room's messages are published in id order (the store script runs atomically), so normally "deliver only
+/// ids above the last delivered" drops repeats exactly. Across a gap in the subscription that no longer holds:
+/// messages published after re-subscribing arrive live before the missed ones are read back. So the position
+/// of each room is frozen when the gap is noticed, live messages are held (a bounded number) until the
+/// catch-up has read what was missed, and then both are delivered together in id order.
 /// </remarks>
 internal sealed class RoomMessageRelay(
     IConnectionMultiplexer redis,
@@ -27,16 +30,31 @@ internal sealed class RoomMessageRelay(
     TimeProvider time,
     ILogger<RoomMessageRelay> logger) : BackgroundService
 {
-    /// <summary>Rooms whose last delivery is unknown catch up from this long before the subscription dropped (clock skew).</summary>
+    /// <summary>Rooms with no position catch up from this long before the gap was noticed (allows for clock skew).</summary>
     private static readonly TimeSpan UnknownRoomMargin = TimeSpan.FromSeconds(5);
 
+    /// <summary>Live messages held during a gap; beyond this they are delivered at once, possibly before older missed ones.</summary>
+    private const int MaxHeld = 10_000;
+
+    /// <summary>How often the marker is re-sent until it comes back.</summary>
+    private static readonly TimeSpan MarkerInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly ClusterHubLifetimeManager<ChatHub> _hub = (ClusterHubLifetimeManager<ChatHub>)lifetimeManager;
-    private readonly Channel<ChatMessage?> _items = Channel.CreateUnbounded<ChatMessage?>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<string, long> _lastDelivered = new(StringComparer.Ordinal);
+    private readonly Channel<Item> _items = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
-    private DateTimeOffset? _subscriptionLostAt;
     private bool _catchUpPending;
     private CancellationToken _stopping;
+
+    // Owned by the single reader loop: no locks needed.
+    private readonly Dictionary<string, long> _lastDelivered = new(StringComparer.Ordinal);
+    private Gap? _gap;
+
+    private enum Signal
+    {
+        Message,
+        SubscriptionLost,
+        CatchUp,
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,16 +65,19 @@ internal sealed class RoomMessageRelay(
         {
             var queue = await RedisSubscription.SubscribeAsync(redis, keys.RoomMessages, logger, stoppingToken);
             queue.OnMessage(OnPublished);
-            // null is the catch-up signal: it runs in line with the messages, never beside them.
-            await foreach (var message in _items.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var item in _items.Reader.ReadAllAsync(stoppingToken))
             {
-                if (message is null)
+                switch (item.Signal)
                 {
-                    await CatchUpAsync(stoppingToken);
-                }
-                else
-                {
-                    Deliver(message);
+                    case Signal.Message:
+                        Deliver(item.Message!);
+                        break;
+                    case Signal.SubscriptionLost:
+                        _gap ??= new Gap(new Dictionary<string, long>(_lastDelivered, StringComparer.Ordinal), item.At);
+                        break;
+                    case Signal.CatchUp:
+                        await CatchUpAsync(stoppingToken);
+                        break;
                 }
             }
         }
@@ -78,12 +99,12 @@ internal sealed class RoomMessageRelay(
             var message = RoomBusMessage.Parse((byte[])published.Message!, out var markerFrom);
             if (message is not null)
             {
-                _items.Writer.TryWrite(message);
+                _items.Writer.TryWrite(new Item(Signal.Message, message));
             }
             else if (markerFrom == instance.Id)
             {
                 // Our own marker came back: the subscription is live, so history now covers everything before it.
-                _items.Writer.TryWrite(null);
+                _items.Writer.TryWrite(new Item(Signal.CatchUp));
             }
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
@@ -95,11 +116,31 @@ internal sealed class RoomMessageRelay(
     private void Deliver(ChatMessage message)
     {
         var room = message.Room!;
-        if (_lastDelivered.TryGetValue(room, out var last) && message.Id <= last)
+        if (_gap is { } gap)
+        {
+            if (gap.Held.Count < MaxHeld)
+            {
+                gap.Held.TryAdd(message.Id, message);
+            }
+            else if (gap.SentEarly.Add(message.Id))
+            {
+                _lastDelivered[room] = Math.Max(_lastDelivered.GetValueOrDefault(room), message.Id);
+                Send(message);
+            }
+            return;
+        }
+        var last = _lastDelivered.GetValueOrDefault(room);
+        if (message.Id <= last)
         {
             return;
         }
         _lastDelivered[room] = message.Id;
+        Send(message);
+    }
+
+    private void Send(ChatMessage message)
+    {
+        var room = message.Room!;
         var delivery = _hub.SendGroupLocalAsync(room, nameof(IChatClient.ReceiveRoomMessage), [message]);
         if (!delivery.IsCompletedSuccessfully)
         {
@@ -110,7 +151,6 @@ internal sealed class RoomMessageRelay(
 
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
-        DateTimeOffset lostAt;
         lock (_gate)
         {
             if (!_catchUpPending)
@@ -118,41 +158,44 @@ internal sealed class RoomMessageRelay(
                 return;
             }
             _catchUpPending = false;
-            lostAt = _subscriptionLostAt ?? time.GetUtcNow();
         }
-        var unknownSince = (lostAt - UnknownRoomMargin).ToUnixTimeMilliseconds() * 1000;
-        var count = 0;
+        var gap = _gap ?? new Gap(new Dictionary<string, long>(_lastDelivered, StringComparer.Ordinal), time.GetUtcNow());
+        _gap = gap;
+        var unknownFrom = (gap.NoticedAt - UnknownRoomMargin).ToUnixTimeMilliseconds() * 1000;
+        var missed = new List<ChatMessage>();
         try
         {
             foreach (var room in _hub.LocalGroups())
             {
-                var since = _lastDelivered.TryGetValue(room, out var last) ? last : unknownSince;
-                var missed = await history.GetAfterAsync(room, since, roomOptions.Value.HistoryLength, cancellationToken);
-                foreach (var message in missed.Messages)
-                {
-                    Deliver(message);
-                    count++;
-                }
-            }
-            lock (_gate)
-            {
-                _subscriptionLostAt = null;
-            }
-            // Rooms nobody here is in any more need no position.
-            var local = _hub.LocalGroups();
-            foreach (var room in _lastDelivered.Keys.Where(room => !local.Contains(room)).ToList())
-            {
-                _lastDelivered.Remove(room);
-            }
-            if (count > 0)
-            {
-                ScaleoutLog.CaughtUp(logger, count);
+                var from = gap.Positions.TryGetValue(room, out var position) ? position : unknownFrom;
+                var slice = await history.GetAfterAsync(room, from, roomOptions.Value.HistoryLength, cancellationToken);
+                missed.AddRange(slice.Messages.Where(message => !gap.Held.ContainsKey(message.Id)));
             }
         }
-        catch (RedisException e)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
             ScaleoutLog.CatchUpPostponed(logger, e);
             RequestCatchUp();
+            return;
+        }
+        _gap = null;
+        // Ids only grow, so id order is each room's order.
+        var count = missed.Count;
+        foreach (var message in missed.Concat(gap.Held.Values).Where(message => !gap.SentEarly.Contains(message.Id)).OrderBy(message => message.Id))
+        {
+            var room = message.Room!;
+            _lastDelivered[room] = Math.Max(_lastDelivered.GetValueOrDefault(room), message.Id);
+            Send(message);
+        }
+        // Rooms nobody here is in any more need no position.
+        var local = _hub.LocalGroups();
+        foreach (var room in _lastDelivered.Keys.Where(room => !local.Contains(room)).ToList())
+        {
+            _lastDelivered.Remove(room);
+        }
+        if (count > 0)
+        {
+            ScaleoutLog.CaughtUp(logger, count);
         }
     }
 
@@ -160,10 +203,7 @@ internal sealed class RoomMessageRelay(
     {
         if (e.ConnectionType == ConnectionType.Subscription)
         {
-            lock (_gate)
-            {
-                _subscriptionLostAt ??= time.GetUtcNow();
-            }
+            _items.Writer.TryWrite(new Item(Signal.SubscriptionLost, At: time.GetUtcNow()));
         }
     }
 
@@ -200,11 +240,14 @@ internal sealed class RoomMessageRelay(
                 try
                 {
                     await redis.GetSubscriber().PublishAsync(keys.RoomMessages, RoomBusMessage.Marker(instance.Id));
-                    await Task.Delay(TimeSpan.FromSeconds(1), _stopping);
                 }
-                catch (RedisException e)
+                catch (Exception e) when (RedisFailures.IsUnavailable(e))
                 {
                     ScaleoutLog.CatchUpPostponed(logger, e);
+                }
+                try
+                {
+                    await Task.Delay(MarkerInterval, _stopping);
                 }
                 catch (OperationCanceledException)
                 {
@@ -212,5 +255,17 @@ internal sealed class RoomMessageRelay(
                 }
             }
         });
+    }
+
+    private readonly record struct Item(Signal Signal, ChatMessage? Message = null, DateTimeOffset At = default);
+
+    /// <summary>A gap in the subscription: each room's position when it was noticed, and what arrived live since.</summary>
+    private sealed record Gap(Dictionary<string, long> Positions, DateTimeOffset NoticedAt)
+    {
+        /// <summary>Live messages waiting for the catch-up, by id.</summary>
+        public Dictionary<long, ChatMessage> Held { get; } = [];
+
+        /// <summary>Live messages sent without waiting because too many were held.</summary>
+        public HashSet<long> SentEarly { get; } = [];
     }
 }

@@ -36,6 +36,9 @@ internal static partial class ScaleoutLog
     [LoggerMessage(1410, LogLevel.Warning, "Clean-up of closed connection {ConnectionId} deferred until Redis is back.")]
     public static partial void CleanupDeferred(ILogger logger, string connectionId, Exception exception);
 
+    [LoggerMessage(1412, LogLevel.Error, "Heartbeat or sweep failed; retrying at the next beat.")]
+    public static partial void JanitorFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(1411, LogLevel.Warning, "Subscribing to {Channel} failed; retrying.")]
     public static partial void SubscribeFailed(ILogger logger, string channel, Exception exception);
 }

@@ -31,11 +31,14 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var directory = Directory.CreateTempSubdirectory("realtimehubs-redis-").FullName;
-        var server = new RedisServer(ServerProcess.FreePort(), directory);
+        var server = CreateStopped();
         await server.RestartAsync();
         return server;
     }
+
+    /// <summary>A server with a port and directory that is not running yet (start it with <see cref="RestartAsync"/>).</summary>
+    public static RedisServer CreateStopped() =>
+        new(ServerProcess.FreePort(), Directory.CreateTempSubdirectory("realtimehubs-redis-").FullName);
 
     /// <summary>Starts the server again on the same port and data directory; returns once it answers PING.</summary>
     public async Task RestartAsync()

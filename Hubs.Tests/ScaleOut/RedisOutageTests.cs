@@ -70,7 +70,15 @@ public sealed class RedisOutageTests : IAsyncLifetime
             var received = new List<ChatMessage>();
             while (!acked.All(id => received.Any(m => m.Id == id)))
             {
-                received.Add(await receiver.Events.RoomMessages.NextAsync());
+                try
+                {
+                    received.Add(await receiver.Events.RoomMessages.NextAsync());
+                }
+                catch (TimeoutException)
+                {
+                    var missing = acks.Where(pair => received.All(m => m.Id != pair.Value.Id)).Select(pair => pair.Key);
+                    Assert.Fail($"{receiver.UserName} never received {string.Join(", ", missing)}; got {string.Join(", ", received.Select(m => m.Text))}.");
+                }
             }
             received.AddRange(receiver.Events.RoomMessages.Drain());
             Assert.Equal(acked, received.Select(m => m.Id));

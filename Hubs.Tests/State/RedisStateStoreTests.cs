@@ -64,6 +64,37 @@ public sealed class RedisStateStoreTests(RedisFixture redis) : StateStoreContrac
     }
 
     [Fact]
+    public async Task RemovingAUserFromARoomTakesOutAllTheirConnectionsThereAndNothingElse()
+    {
+        var stores = Create();
+        var rooms = (RedisRoomMembershipStore)stores.Rooms;
+        var alice = new Hubs.Contracts.UserInfo("alice", "Alice");
+        var bob = new Hubs.Contracts.UserInfo("bob", "Bob");
+        var none = CancellationToken.None;
+        foreach (var (user, connection) in new[] { (alice, "a1"), (alice, "a2"), (alice, "a3"), (bob, "b1") })
+        {
+            await stores.Presence.AddConnectionAsync(user, connection, none);
+        }
+        await rooms.JoinAsync("lobby", alice, "a1", none);
+        await rooms.JoinAsync("lobby", alice, "a2", none);
+        await rooms.JoinAsync("other", alice, "a3", none);
+        await rooms.JoinAsync("lobby", bob, "b1", none);
+
+        var removal = await rooms.RemoveUserAsync("lobby", "alice", none);
+        var again = await rooms.RemoveUserAsync("lobby", "alice", none);
+
+        Assert.Equal(alice, removal!.Value.User);
+        Assert.Equal(["a1", "a2"], removal.Value.ConnectionIds);
+        Assert.Null(again);
+        Assert.Equal([bob], await rooms.GetMembersAsync("lobby", none));
+        Assert.False(await rooms.IsMemberAsync("lobby", "a1", none));
+        Assert.True(await rooms.IsMemberAsync("other", "a3", none));
+        Assert.Empty(await rooms.RemoveConnectionAsync("alice", "a1", none));
+        await rooms.RemoveUserAsync("lobby", "bob", none);
+        Assert.Equal(["other"], (await rooms.GetRoomsAsync(none)).Select(room => room.Room));
+    }
+
+    [Fact]
     public async Task EveryKeyLivesUnderTheConfiguredPrefix()
     {
         var stores = Create();

@@ -57,6 +57,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             // Short, so the kill -9 test sees ghosts expire quickly; long enough that a busy 2-core box never
             // misses a heartbeat (a third of this) and loses a live instance's connections.
             ["Redis:PresenceExpiry"] = PresenceExpiry.ToString("c", CultureInfo.InvariantCulture),
+            // Heartbeats, sweeps and reconnects to Redis, for the failure messages of ExplainFailuresAsync.
+            ["Logging:LogLevel:Hubs.Server.Scaleout"] = "Information",
         };
         var starts = Enumerable.Range(0, InstanceCount).Select(_ => ServerProcess.StartAsync(settings)).ToArray();
         try
@@ -114,6 +116,19 @@ public sealed class ClusterFixture : IAsyncLifetime
         // nginx tries an instance that failed again after its fail_timeout (5 s in deploy/nginx.conf).
         await Eventually.HoldsAsync(async () => await InstanceServingAsync(MachineOn(instance)) == instance,
             $"nginx routes instance {instance}'s client machines to it again", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Runs a test body; a failure then carries what the processes logged, which goes away with the fixture.</summary>
+    public async Task ExplainFailuresAsync(Func<Task> body)
+    {
+        try
+        {
+            await body();
+        }
+        catch (Exception e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.GetType().Name}: {e.Message}\n{Diagnostics}", e);
+        }
     }
 
     /// <summary>Everything the processes said, for failure messages.</summary>

@@ -127,7 +127,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
             try
             {
                 var members = await alice.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room));
-                return members.Count == 2;
+                return members is [_, _];
             }
             catch (HubException)
             {

@@ -93,9 +93,32 @@ browser_suite() {
   node_suite browser "dist/e2e/*.test.js"
 }
 
+# docker-compose.yml is valid (Debian's docker-compose validates it without a Docker engine) and refuses to
+# start without a real signing key. Also installs nginx, which the cluster tests start.
+deploy_suite() {
+  ensure_packages docker-compose:docker-compose nginx:nginx
+  local passed=0 failed=0 output
+  if HUBS_SIGNING_KEY="compose-validation-only-0123456789abcdef" docker-compose -f docker-compose.yml config -q; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL: docker-compose config rejects docker-compose.yml"; failed=$((failed + 1))
+  fi
+  local no_env; no_env=$(mktemp)   # an empty env file: a developer's own .env must not hide the check
+  if output=$(env -u HUBS_SIGNING_KEY docker-compose -f docker-compose.yml --env-file "$no_env" config -q 2>&1); then
+    echo "FAIL: docker-compose.yml accepted a missing HUBS_SIGNING_KEY"; failed=$((failed + 1))
+  elif grep -q HUBS_SIGNING_KEY <<<"$output"; then
+    passed=$((passed + 1))
+  else
+    echo "FAIL: missing HUBS_SIGNING_KEY not named in: $output"; failed=$((failed + 1))
+  fi
+  rm -f "$no_env"
+  record deploy "$passed" "$failed"
+}
+
 # The scale-out tests start real redis-server processes.
 ensure_packages redis-server:redis-server
 
+deploy_suite
 dotnet_suite
 js_suite
 browser_suite

@@ -1,0 +1,139 @@
+using System.Net;
+using Hubs.Contracts;
+using Hubs.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Hubs.Tests.Cluster;
+
+/// <summary>
+/// The cluster under disruption: an instance dies with kill -9, then redis-server goes down and comes back.
+/// Each test restores the cluster for the tests after it. They run in this order on purpose: an instance that dies
+/// within seconds after a Redis outage, while the others still re-register, can today get a live instance swept
+/// (its heartbeat waits for the dead one to re-subscribe); that is a case for its own test, not one to hit by chance.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+[TestCaseOrderer(RunOrderAttribute.OrdererName, RunOrderAttribute.OrdererAssembly)]
+public sealed class ClusterDisruptionTests(ClusterFixture cluster)
+{
+    private const int Victim = 2;
+
+    [Fact]
+    [RunOrder(1)]
+    public Task ClientsOfAKilledInstanceReconnectThroughNginxRejoinAndRecoverMissedMessages() =>
+        cluster.ExplainFailuresAsync(async () =>
+        {
+            var room = Names.Room();
+            var keptName = Names.User("kept");
+            var ghostName = Names.User("ghost");
+            await using var sender = await cluster.ConnectAsync(Names.User("sender"), 0);
+            await using var watcher = await cluster.ConnectAsync(Names.User("watcher"), 1);
+            var kept = await cluster.ConnectAsync(keptName, Victim);
+            var ghost = await cluster.ConnectAsync(ghostName, Victim);
+            foreach (var session in new[] { sender, watcher, kept, ghost })
+            {
+                await session.Client.JoinRoomAsync(new JoinRoomRequest(room));
+            }
+            var seen = await sender.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "before the crash"));
+            Assert.Equal(seen.Id, (await kept.Events.RoomMessages.NextAsync()).Id);
+
+            try
+            {
+                cluster.Instances[Victim].Kill();
+                await kept.Closed.WaitAsync(Timeouts.Default);
+                await ghost.Closed.WaitAsync(Timeouts.Default);
+                await kept.DisposeAsync();
+                await ghost.DisposeAsync();
+
+                var missed = new List<MessageAck>();
+                for (var i = 0; i < 3; i++)
+                {
+                    missed.Add(await sender.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, $"while away {i}")));
+                }
+
+                // The same client machine reconnects through nginx, which now sends it to a surviving instance.
+                // TODO(issue-3): the typed client's automatic reconnect and re-join replace this manual step.
+                await using var keptAgain = await cluster.ConnectFromAsync(cluster.MachineOn(Victim), keptName);
+                Assert.NotEqual(Victim, await cluster.InstanceServingAsync(cluster.MachineOn(Victim)));
+                var rejoined = await keptAgain.Client.JoinRoomAsync(new JoinRoomRequest(room, SinceId: seen.Id));
+
+                Assert.Equal(missed.Select(a => a.Id), rejoined.History.Select(m => m.Id));
+                Assert.False(rejoined.HistoryTruncated);
+                var live = await sender.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "after the crash"));
+                Assert.Equal(live.Id, (await keptAgain.Events.RoomMessages.NextAsync(m => m.Id == live.Id)).Id);
+
+                // The user who never came back is a ghost only until Redis:PresenceExpiry: then the others are told.
+                var ghostWait = ClusterFixture.PresenceExpiry * 2 + Timeouts.Default;
+                var left = await watcher.Events.UserLeft.NextAsync(e => e.User.Id == ghostName, ghostWait);
+                Assert.Equal(room, left.Room);
+                await watcher.Events.UserDisconnected.NextAsync(e => e.User.Id == ghostName, ghostWait);
+                var members = (await watcher.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room))).Select(m => m.Id).ToList();
+                Assert.DoesNotContain(ghostName, members);
+                Assert.Contains(keptName, members);
+            }
+            finally
+            {
+                await cluster.RestartAsync(Victim);
+            }
+        });
+
+    [Fact]
+    [RunOrder(2)]
+    public Task DuringARedisOutageInstancesKeepTheirClientsRefuseSendsAndReportNotReadyThenDeliveryResumes() =>
+        cluster.ExplainFailuresAsync(async () =>
+        {
+            var room = Names.Room();
+            await using var alice = await cluster.ConnectAsync(Names.User("alice"), 0);
+            await using var carol = await cluster.ConnectAsync(Names.User("carol"), 0);
+            await using var bob = await cluster.ConnectAsync(Names.User("bob"), 1);
+            foreach (var member in new[] { alice, carol, bob })
+            {
+                await member.Client.JoinRoomAsync(new JoinRoomRequest(room));
+            }
+
+            try
+            {
+                cluster.Redis.Kill();
+
+                foreach (var instance in cluster.Instances)
+                {
+                    await Eventually.HoldsAsync(async () => await StatusAsync(instance, "/health/ready") == HttpStatusCode.ServiceUnavailable,
+                        $"instance on {instance.Port} reports not ready");
+                    Assert.Equal(HttpStatusCode.OK, await StatusAsync(instance, "/health/live"));
+                }
+                var refused = await Assert.ThrowsAsync<HubException>(() =>
+                    alice.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "while Redis is down")));
+                Assert.Contains("temporarily unavailable", refused.Message, StringComparison.Ordinal);
+            }
+            finally
+            {
+                await cluster.Redis.RestartAsync();
+            }
+
+            foreach (var instance in cluster.Instances)
+            {
+                await Eventually.HoldsAsync(async () => await StatusAsync(instance, "/health/ready") == HttpStatusCode.OK,
+                    $"instance on {instance.Port} is ready again", TimeSpan.FromSeconds(30));
+            }
+            Assert.All(new[] { alice, carol, bob }, s => Assert.Equal(HubConnectionState.Connected, s.Client.State));
+            var fromBob = await bob.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "Redis is back"));
+            var fromAlice = await alice.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "so it is"));
+            foreach (var member in new[] { alice, carol, bob })
+            {
+                // Same instance (carol), other instance (bob) and back: no client had to reconnect or re-join.
+                // (A local delivery may overtake one relayed from another instance, so the order is not checked.)
+                long[] received = [(await member.Events.RoomMessages.NextAsync()).Id, (await member.Events.RoomMessages.NextAsync()).Id];
+                Assert.Equal([fromBob.Id, fromAlice.Id], received.Order());
+            }
+            // What was refused was not kept either: the room holds exactly the two acknowledged messages.
+            var history = await bob.Client.GetRoomHistoryAsync(new GetRoomHistoryRequest(room));
+            Assert.Equal([fromBob.Id, fromAlice.Id], history.Select(m => m.Id));
+        });
+
+    private static async Task<HttpStatusCode> StatusAsync(ServerProcess instance, string path)
+    {
+        using var http = new HttpClient { BaseAddress = instance.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+        return response.StatusCode;
+    }
+}

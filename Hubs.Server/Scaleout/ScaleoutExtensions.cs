@@ -1,3 +1,4 @@
+using Hubs.Server.Admin;
 using Hubs.Server.Chat;
 using Hubs.Server.Observability;
 using Hubs.Server.Presence;
@@ -39,6 +40,10 @@ public static class ScaleoutExtensions
         services.Configure<HubOptions>(hub => hub.AddFilter<RedisUnavailableFilter>());
         services.AddHostedService<RoomMessageRelay>();
         services.AddHostedService<InstanceJanitor>();
+        // Admin disconnects reach every instance; registered before the admin feature's local default.
+        services.AddSingleton<RedisConnectionTerminator>();
+        services.AddSingleton<IConnectionTerminator>(sp => sp.GetRequiredService<RedisConnectionTerminator>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisConnectionTerminator>());
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [ObservabilityExtensions.ReadyTag]);
         return builder;
     }

@@ -41,4 +41,7 @@ internal static partial class ScaleoutLog
 
     [LoggerMessage(1411, LogLevel.Warning, "Subscribing to {Channel} failed; retrying.")]
     public static partial void SubscribeFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(1413, LogLevel.Warning, "Ignored an unreadable admin command from Redis.")]
+    public static partial void BadAdminCommand(ILogger logger, Exception exception);
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Hubs.Contracts;
 using Hubs.Server.Presence;
 using Hubs.Tests.Infrastructure;
@@ -11,6 +12,21 @@ public sealed class CrossInstanceChatTests(RedisCluster cluster) : IClassFixture
     private HubsApplication A => cluster.First;
 
     private HubsApplication B => cluster.Second;
+
+    [Fact]
+    public async Task AnAdministratorOnOneInstanceDisconnectsAUserConnectedToAnother()
+    {
+        var name = Names.User("ejected");
+        await using var onB = await B.ConnectChatAsync(name);
+        using var admin = A.AdminHttpClient();
+
+        using var response = await admin.PostAsync(ApiRoutes.AdminUserDisconnectOf(name), null);
+        var result = await response.Content.ReadFromJsonAsync<DisconnectUserResult>();
+        await onB.Closed.WaitAsync(Timeouts.Default);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, result!.Connections);
+    }
 
     [Fact]
     public async Task AGlobalMessageReachesClientsOnEveryInstanceOnce()

@@ -4,30 +4,16 @@ using Hubs.Contracts;
 namespace Hubs.Tests.Infrastructure;
 
 /// <summary>A connected notification client plus everything it has received.</summary>
-public sealed class NotificationSession : IAsyncDisposable
+public sealed class NotificationSession : HubSession<NotificationClient>
 {
-    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     public NotificationSession(string userName, NotificationClient client)
+        : base(userName, client)
     {
-        UserName = userName;
-        Client = client;
         client.Subscribe(Events);
-        client.Closed += error =>
-        {
-            _closed.TrySetResult(error);
-            return Task.CompletedTask;
-        };
+        client.Closed += OnClosed;
     }
 
-    public string UserName { get; }
-
-    public NotificationClient Client { get; }
-
     public NotificationEvents Events { get; } = new();
-
-    /// <summary>Completes with the close error (or null) when the connection closes.</summary>
-    public Task<Exception?> Closed => _closed.Task;
 
     /// <summary>Subscribes and checks the server accepted it.</summary>
     public async Task FollowAsync(string topic)
@@ -53,6 +39,4 @@ public sealed class NotificationSession : IAsyncDisposable
             before.Add(next);
         }
     }
-
-    public ValueTask DisposeAsync() => Client.DisposeAsync();
 }

@@ -58,7 +58,7 @@ public sealed partial class ChatHub
         {
             var message = await roomMessages.PostAsync(room, Me, text, Now, request.ClientMessageId, Aborted);
             ChatLog.MessageSent(logger, message.Id, MyId, room);
-            return message;
+            return new SentMessage(message);
         });
     }
 

@@ -2,7 +2,6 @@ using Hubs.Contracts;
 using Hubs.Server.Auth;
 using Hubs.Server.Presence;
 using Hubs.Server.Rooms;
-using Hubs.Server.State;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -16,7 +15,7 @@ public sealed partial class ChatHub(
     IRoomMembershipStore rooms,
     IRoomHistoryStore history,
     IRoomMessenger roomMessages,
-    IMessageIdGenerator messageIds,
+    IChatMessenger messages,
     ChatInput input,
     ISendDeduplicator deduplicator,
     IOptions<RoomOptions> roomOptions,
@@ -66,10 +65,9 @@ public sealed partial class ChatHub(
         var text = input.Text(request?.Text);
         return await SendOnceAsync(request!.ClientMessageId, async () =>
         {
-            var message = new ChatMessage(await messageIds.NextIdAsync(Aborted), null, Me, text, Now);
-            await Clients.All.ReceiveMessage(message);
-            ChatLog.MessageSent(logger, message.Id, MyId, "everyone");
-            return message;
+            var sent = await messages.SendToEveryoneAsync(Me, text, Now, Aborted);
+            ChatLog.MessageSent(logger, sent.Message.Id, MyId, "everyone");
+            return sent;
         });
     }
 
@@ -83,16 +81,14 @@ public sealed partial class ChatHub(
             {
                 throw new HubException($"User '{target}' is not online.");
             }
-            var message = new ChatMessage(await messageIds.NextIdAsync(Aborted), null, Me, text, Now);
-            // The sender's other tabs see the conversation too; one id per user so nobody gets it twice.
-            await Clients.Users(target == MyId ? [target] : [target, MyId]).ReceiveDirectMessage(message);
-            ChatLog.MessageSent(logger, message.Id, MyId, target);
-            return message;
+            var sent = await messages.SendDirectAsync(Me, target, text, Now, Aborted);
+            ChatLog.MessageSent(logger, sent.Message.Id, MyId, target);
+            return sent;
         });
     }
 
     /// <summary>Delivers once per <paramref name="clientMessageId"/>: a repeat within the window gets the original ack.</summary>
-    private async Task<MessageAck> SendOnceAsync(string? clientMessageId, Func<Task<ChatMessage>> deliver)
+    private async Task<MessageAck> SendOnceAsync(string? clientMessageId, Func<Task<SentMessage>> deliver)
     {
         var id = input.ClientMessageId(clientMessageId);
         if (id is null)
@@ -121,5 +117,5 @@ public sealed partial class ChatHub(
         return ack;
     }
 
-    private static MessageAck ToAck(ChatMessage message) => new(message.Id, message.Timestamp);
+    private static MessageAck ToAck(SentMessage sent) => new(sent.Message.Id, sent.Message.Timestamp, sent.LocalOnly);
 }

@@ -31,6 +31,17 @@ internal sealed class RedisSendDeduplicator(
         return 0
         """;
 
+    // Records an ack unless one is already there (a claim, or nothing, is replaced). KEYS: the send. ARGV: ack, ms.
+    private const string RecordScript = """
+        local current = redis.call('GET', KEYS[1])
+        if current and current ~= '' then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return 1
+        """;
+
+    /// <summary>Marks an ack whose message reached only one instance's connections.</summary>
+    private const string LocalOnlyMark = "|L";
+
     private IDatabase Db => redis.GetDatabase();
 
     private TimeSpan ClaimLifetime => redisOptions.Value.SendClaimExpiry < chatOptions.Value.DeduplicationWindow
@@ -49,17 +60,28 @@ internal sealed class RedisSendDeduplicator(
     }
 
     public Task CompleteAsync(string userId, string clientMessageId, MessageAck ack, CancellationToken cancellationToken) =>
-        Db.StringSetAsync(keys.Sent(userId, clientMessageId),
-            string.Create(CultureInfo.InvariantCulture, $"{ack.Id}|{ack.Timestamp.Ticks}"), chatOptions.Value.DeduplicationWindow);
+        Db.StringSetAsync(keys.Sent(userId, clientMessageId), FormatAck(ack), chatOptions.Value.DeduplicationWindow);
+
+    /// <summary>Records an ack given while Redis was unreachable, for the rest of its window, unless one is already kept.</summary>
+    internal Task RecordAsync(string userId, string clientMessageId, MessageAck ack, TimeSpan remaining) =>
+        Db.ScriptEvaluateAsync(RecordScript, [keys.Sent(userId, clientMessageId)],
+            [FormatAck(ack), Math.Max(1, (long)remaining.TotalMilliseconds)]);
 
     public Task ReleaseAsync(string userId, string clientMessageId, CancellationToken cancellationToken) =>
         Db.ScriptEvaluateAsync(ReleaseScript, [keys.Sent(userId, clientMessageId)]);
 
+    private static string FormatAck(MessageAck ack) =>
+        string.Create(CultureInfo.InvariantCulture, $"{ack.Id}|{ack.Timestamp.Ticks}{(ack.LocalOnly ? LocalOnlyMark : "")}");
+
+    // "id|ticks" (also what the room message script records) or "id|ticks|L".
     private static MessageAck ParseAck(string value)
     {
-        var bar = value.IndexOf('|', StringComparison.Ordinal);
+        var localOnly = value.EndsWith(LocalOnlyMark, StringComparison.Ordinal);
+        var ackPart = localOnly ? value.AsSpan(0, value.Length - LocalOnlyMark.Length) : value.AsSpan();
+        var bar = ackPart.IndexOf('|');
         return new MessageAck(
-            long.Parse(value.AsSpan(0, bar), CultureInfo.InvariantCulture),
-            new DateTime(long.Parse(value.AsSpan(bar + 1), CultureInfo.InvariantCulture), DateTimeKind.Utc));
+            long.Parse(ackPart[..bar], CultureInfo.InvariantCulture),
+            new DateTime(long.Parse(ackPart[(bar + 1)..], CultureInfo.InvariantCulture), DateTimeKind.Utc),
+            localOnly);
     }
 }

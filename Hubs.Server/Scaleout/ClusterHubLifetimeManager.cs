@@ -57,6 +57,17 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
     /// <summary>Groups with at least one local connection.</summary>
     public IReadOnlySet<string> LocalGroups() => _groupsByConnection.Values.SelectMany(groups => groups.Keys).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>Whether <paramref name="userId"/> has a connection on this instance.</summary>
+    public bool HasLocalConnection(string userId) => _connections.Values.Any(connection => connection.UserIdentifier == userId);
+
+    /// <summary>Sends to this instance's connections only, without Redis (which is unreachable).</summary>
+    public Task SendAllLocalAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        base.SendAllAsync(methodName, args, cancellationToken);
+
+    /// <summary>Sends to these users' connections on this instance only, without Redis (which is unreachable).</summary>
+    public Task SendUsersLocalAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        base.SendUsersAsync(userIds, methodName, args, cancellationToken);
+
     /// <summary>Sends to this instance's members of a group only (the caller has already reached the others).</summary>
     public Task SendGroupLocalAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         base.SendGroupAsync(groupName, methodName, args, cancellationToken);

@@ -27,6 +27,8 @@ internal sealed class InstanceJanitor(
     IRoomMembershipStore rooms,
     HubLifetimeManager<ChatHub> lifetimeManager,
     IHubContext<ChatHub, IChatClient> hub,
+    FallbackMessageIds fallbackIds,
+    OutageTolerantSendDeduplicator sends,
     IOptions<RedisOptions> options,
     TimeProvider time,
     ILogger<InstanceJanitor> logger) : BackgroundService
@@ -83,6 +85,15 @@ internal sealed class InstanceJanitor(
     {
         var previous = await Db.StringSetAndGetAsync(keys.InstanceAlive(instance.Id), Now.Ticks, options.Value.HeartbeatLifetime);
         await Db.SetAddAsync(keys.Instances, instance.Id);
+        if (fallbackIds.NeedsSlot)
+        {
+            await fallbackIds.ReserveAsync(Db, keys, time);
+        }
+        var copied = await sends.FlushAsync();
+        if (copied > 0)
+        {
+            ScaleoutLog.JournalFlushed(logger, copied);
+        }
         if ((previous.IsNull && !first) || _reconcile)
         {
             // Deferred a few beats at most; never held up here, or this instance's own heartbeat would run out.

@@ -13,6 +13,9 @@ public sealed class RedisKeys(string prefix)
 
     public RedisKey MessageIds { get; } = $"{prefix}:ids";
 
+    /// <summary>Counter of the id slots instances reserve for ids they give out while Redis is unreachable.</summary>
+    public RedisKey FallbackIdSlots { get; } = $"{prefix}:fallback-id-slots";
+
     /// <summary>Start of per-room keys; a room's keys are this + room + ":" + kind.</summary>
     public string RoomKeyPrefix { get; } = $"{prefix}:room:";
 

@@ -27,13 +27,18 @@ public static class ScaleoutExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ScaleoutExtensions).FullName!)));
 
         services.AddSingleton<IMessageIdGenerator, RedisMessageIdGenerator>();
+        services.AddSingleton<FallbackMessageIds>();
         services.AddSingleton<RedisPresenceStore>();
-        services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisPresenceStore>());
+        services.AddSingleton<IPresenceStore, OutageTolerantPresenceStore>();
         services.AddSingleton<IRoomMembershipStore, RedisRoomMembershipStore>();
         services.AddSingleton<RedisRoomHistoryStore>();
         services.AddSingleton<IRoomHistoryStore>(sp => sp.GetRequiredService<RedisRoomHistoryStore>());
-        services.AddSingleton<ISendDeduplicator, RedisSendDeduplicator>();
+        services.AddSingleton<RedisSendDeduplicator>();
+        services.AddSingleton<OutageSendJournal>();
+        services.AddSingleton<OutageTolerantSendDeduplicator>();
+        services.AddSingleton<ISendDeduplicator>(sp => sp.GetRequiredService<OutageTolerantSendDeduplicator>());
         services.AddSingleton<IRoomMessenger, RedisRoomMessenger>();
+        services.AddSingleton<IChatMessenger, ClusterChatMessenger>();
 
         // Registered before AddSignalR's TryAdd of the default manager, so this one is used for every hub.
         services.AddSingleton(typeof(HubLifetimeManager<>), typeof(ClusterHubLifetimeManager<>));

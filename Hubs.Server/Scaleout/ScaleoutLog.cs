@@ -44,4 +44,16 @@ internal static partial class ScaleoutLog
 
     [LoggerMessage(1413, LogLevel.Warning, "Ignored an unreadable admin command from Redis.")]
     public static partial void BadAdminCommand(ILogger logger, Exception exception);
+
+    [LoggerMessage(1414, LogLevel.Debug, "Redis unreachable: message {MessageId} delivered to this instance's connections only.")]
+    public static partial void DeliveredLocallyOnly(ILogger logger, long messageId, Exception exception);
+
+    [LoggerMessage(1415, LogLevel.Information, "Redis unreachable: connection {ConnectionId} is served locally and registered once Redis is back.")]
+    public static partial void RegistrationDeferred(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(1416, LogLevel.Debug, "Could not give up a send claim: Redis unreachable (it expires by itself).")]
+    public static partial void ReleaseDeferred(ILogger logger, Exception exception);
+
+    [LoggerMessage(1417, LogLevel.Information, "Copied {Count} send ack(s) given while Redis was unreachable into Redis.")]
+    public static partial void JournalFlushed(ILogger logger, int count);
 }

@@ -28,6 +28,7 @@ public static class StateExtensions
         builder.Services.AddSingleton<IRoomHistoryStore, InMemoryRoomHistoryStore>();
         builder.Services.AddSingleton<ISendDeduplicator, InMemorySendDeduplicator>();
         builder.Services.AddSingleton<IRoomMessenger, LocalRoomMessenger>();
+        builder.Services.AddSingleton<IChatMessenger, LocalChatMessenger>();
         return builder;
     }
 }

@@ -134,8 +134,12 @@ export interface LeaveRoomRequest {
 
 /** Answer to a send: the id the server gave the message and when it was accepted. */
 export interface MessageAck {
+  /** The message's id. */
   id: number;
+  /** When the server accepted it (UTC). */
   timestamp: Date;
+  /** `true` when the cluster's shared state (Redis) was unreachable and a global or direct message reached only the connections of the server instance that accepted it; users on other instances did not get it and will not. Room messages are never acknowledged this way (they fail with "temporarily unavailable" instead). */
+  localOnly: boolean;
 }
 
 /** A notification pushed by the server. */

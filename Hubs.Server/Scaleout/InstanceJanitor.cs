@@ -29,6 +29,7 @@ internal sealed class InstanceJanitor(
     IHubContext<ChatHub, IChatClient> hub,
     FallbackMessageIds fallbackIds,
     OutageTolerantSendDeduplicator sends,
+    OutageDepartures departures,
     IOptions<RedisOptions> options,
     TimeProvider time,
     ILogger<InstanceJanitor> logger) : BackgroundService
@@ -107,6 +108,10 @@ internal sealed class InstanceJanitor(
         }
         if (time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sweepNotBeforeTicks))
         {
+            if (!_reconcile && !departures.IsEmpty)
+            {
+                await AnnounceDeparturesAsync();
+            }
             await SweepDeadInstancesAsync();
         }
     }
@@ -168,6 +173,11 @@ internal sealed class InstanceJanitor(
             await RemoveAsync(instance.Id, connectionId, user);
             removed++;
         }
+        foreach (var departure in departures.Snapshot().Where(departure => indexed.ContainsKey(departure.ConnectionId)))
+        {
+            // Removed just above, with its events, from what Redis kept.
+            departures.Remove(departure.ConnectionId);
+        }
         var added = 0;
         foreach (var connection in open.Values.Where(connection => !indexed.ContainsKey(connection.ConnectionId)))
         {
@@ -191,6 +201,38 @@ internal sealed class InstanceJanitor(
         if (await presence.RemoveConnectionAsync(instanceId, user.Id, connectionId))
         {
             await hub.Clients.All.UserDisconnected(new UserEvent(user, Now));
+        }
+    }
+
+    /// <summary>
+    /// Connections that closed during an outage and that Redis no longer knew when it came back (it lost its data, or
+    /// they opened during the outage): once every live instance has had <see cref="RedisOptions.PresenceExpiry"/>
+    /// to register its own connections again, the others are told about each room the user is no longer in and
+    /// about the user going offline, if nobody registered them meanwhile.
+    /// </summary>
+    private async Task AnnounceDeparturesAsync()
+    {
+        foreach (var departure in departures.Snapshot())
+        {
+            var user = departure.User;
+            // Whatever Redis still holds of the connection goes the normal way.
+            var left = (await rooms.RemoveConnectionAsync(user.Id, departure.ConnectionId, CancellationToken.None)).ToHashSet(StringComparer.Ordinal);
+            foreach (var room in departure.Rooms.Where(room => !left.Contains(room)))
+            {
+                if ((await rooms.GetMembersAsync(room, CancellationToken.None)).All(member => member.Id != user.Id))
+                {
+                    left.Add(room);
+                }
+            }
+            foreach (var room in left)
+            {
+                await hub.Clients.Group(room).UserLeft(new RoomEvent(room, user, Now));
+            }
+            if (await presence.RemoveConnectionAsync(instance.Id, user.Id, departure.ConnectionId) || !await presence.IsOnlineAsync(user.Id, CancellationToken.None))
+            {
+                await hub.Clients.All.UserDisconnected(new UserEvent(user, Now));
+            }
+            departures.Remove(departure.ConnectionId);
         }
     }
 

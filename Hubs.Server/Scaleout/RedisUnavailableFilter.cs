@@ -1,3 +1,5 @@
+using Hubs.Server.Auth;
+using Hubs.Server.Chat;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Hubs.Server.Scaleout;
@@ -6,7 +8,10 @@ namespace Hubs.Server.Scaleout;
 /// Turns "Redis unreachable" into a clear, retryable hub error instead of a generic failure; the connection
 /// stays open. Nothing was acknowledged, so a resend with the same clientMessageId is safe.
 /// </summary>
-internal sealed class RedisUnavailableFilter(ILogger<RedisUnavailableFilter> logger) : IHubFilter
+internal sealed class RedisUnavailableFilter(
+    OutageDepartures departures,
+    HubLifetimeManager<ChatHub> chatLifetimeManager,
+    ILogger<RedisUnavailableFilter> logger) : IHubFilter
 {
     public const string Message = "The chat is temporarily unavailable (shared state cannot be reached); nothing was sent. Please retry shortly.";
 
@@ -31,8 +36,14 @@ internal sealed class RedisUnavailableFilter(ILogger<RedisUnavailableFilter> log
         }
         catch (Exception e) when (RedisFailures.IsUnavailable(e))
         {
-            // The instance's connection index still lists it; the janitor removes it once Redis is back.
+            // The janitor removes it once Redis is back (the hub's groups are still known here: the lifetime
+            // manager forgets them only after this), and tells the others even if Redis lost its data meanwhile.
             ScaleoutLog.CleanupDeferred(logger, context.Context.ConnectionId, e);
+            if (context.Hub is ChatHub && chatLifetimeManager is ClusterHubLifetimeManager<ChatHub> chat && context.Context.User is { } principal)
+            {
+                var connectionId = context.Context.ConnectionId;
+                departures.Add(new Departure(connectionId, principal.ToUserInfo(), [.. chat.GroupsOf(connectionId)]));
+            }
         }
     }
 }

@@ -42,6 +42,7 @@ public static class ScaleoutExtensions
 
         // Registered before AddSignalR's TryAdd of the default manager, so this one is used for every hub.
         services.AddSingleton(typeof(HubLifetimeManager<>), typeof(ClusterHubLifetimeManager<>));
+        services.AddSingleton<OutageDepartures>();
         services.Configure<HubOptions>(hub => hub.AddFilter<RedisUnavailableFilter>());
         services.AddHostedService<RoomMessageRelay>();
         services.AddHostedService<InstanceJanitor>();

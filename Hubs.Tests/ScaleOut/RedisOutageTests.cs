@@ -141,6 +141,30 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.True(after.Id > before.Id, "ids keep increasing even though Redis lost the counter");
     }
 
+    [Fact]
+    public async Task AUserWhoLeftDuringAnOutageIsAnnouncedGoneEvenWhenRedisComesBackWithoutItsData()
+    {
+        var room = Names.Room();
+        await using var alice = await _cluster.First.ConnectChatAsync(Names.User("alice"));
+        var bob = await _cluster.Second.ConnectChatAsync(Names.User("bob"));
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await bob.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await alice.Events.UserJoined.NextAsync(e => e.User.Id == bob.UserName);
+        _cluster.Redis.Kill();
+        await Outage.NoticedByAsync(_cluster.Second);
+
+        await bob.DisposeAsync();
+        _cluster.Redis.WipeData();
+        await _cluster.Redis.RestartAsync();
+
+        // Redis no longer knows Bob; the instance that served him remembers he left, and says so.
+        var wait = TimeSpan.FromSeconds(30);
+        Assert.Equal(room, (await alice.Events.UserLeft.NextAsync(e => e.User.Id == bob.UserName, wait)).Room);
+        await alice.Events.UserDisconnected.NextAsync(e => e.User.Id == bob.UserName, wait);
+        var members = await Outage.RetryAsync(() => alice.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room)));
+        Assert.Equal([alice.UserName], members.Select(m => m.Id));
+    }
+
     private static async Task<MessageAck> SendDirectUntilAckedAsync(ChatSession sender, SendDirectMessageRequest request)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);

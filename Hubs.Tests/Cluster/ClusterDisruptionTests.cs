@@ -1,8 +1,11 @@
 using System.Net;
 using Hubs.Contracts;
+using Hubs.Server.Chat;
+using Hubs.Server.Scaleout;
 using Hubs.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using StackExchange.Redis;
 
 namespace Hubs.Tests.Cluster;
 
@@ -17,6 +20,8 @@ namespace Hubs.Tests.Cluster;
 public sealed class ClusterDisruptionTests(ClusterFixture cluster)
 {
     private const int Victim = 2;
+
+    private const string Unavailable = "temporarily unavailable";
 
     [Fact]
     [RunOrder(1)]
@@ -86,7 +91,7 @@ public sealed class ClusterDisruptionTests(ClusterFixture cluster)
 
     [Fact]
     [RunOrder(2)]
-    public Task DuringARedisOutageInstancesKeepTheirClientsRefuseSendsAndReportNotReadyThenDeliveryResumes() =>
+    public Task DuringARedisOutageInstancesKeepServingTheirOwnClientsRefuseRoomCallsAndReportNotReadyThenDeliveryResumes() =>
         cluster.ExplainFailuresAsync(async () =>
         {
             var room = Names.Room();
@@ -110,18 +115,28 @@ public sealed class ClusterDisruptionTests(ClusterFixture cluster)
                 }
                 var refused = await Assert.ThrowsAsync<HubException>(() =>
                     alice.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "while Redis is down")));
-                Assert.Contains("temporarily unavailable", refused.Message, StringComparison.Ordinal);
+                Assert.Contains(Unavailable, refused.Message, StringComparison.Ordinal);
+                var joinRefused = await Assert.ThrowsAsync<HubException>(() => alice.Client.JoinRoomAsync(new JoinRoomRequest(Names.Room())));
+                Assert.Contains(Unavailable, joinRefused.Message, StringComparison.Ordinal);
+
+                // Local delivery goes on: a global message and a direct message reach Carol on the same instance,
+                // and their acks say they went no further.
+                var local = await alice.Client.SendMessageAsync(new SendMessageRequest("only instance 0"));
+                Assert.True(local.LocalOnly);
+                Assert.Equal(local.Id, (await carol.Events.Messages.NextAsync()).Id);
+                var direct = await alice.Client.SendDirectMessageAsync(new SendDirectMessageRequest(carol.UserName, "psst"));
+                Assert.True(direct.LocalOnly);
+                Assert.Equal(direct.Id, (await carol.Events.DirectMessages.NextAsync()).Id);
+                var directRefused = await Assert.ThrowsAsync<HubException>(() =>
+                    alice.Client.SendDirectMessageAsync(new SendDirectMessageRequest(bob.UserName, "other instance")));
+                Assert.Contains(Unavailable, directRefused.Message, StringComparison.Ordinal);
             }
             finally
             {
                 await cluster.Redis.RestartAsync();
             }
 
-            foreach (var instance in cluster.Instances)
-            {
-                await Eventually.HoldsAsync(async () => await StatusAsync(instance, "/health/ready") == HttpStatusCode.OK,
-                    $"instance on {instance.Port} is ready again", TimeSpan.FromSeconds(30));
-            }
+            await WaitUntilRedisIsBackAsync();
             Assert.All(new[] { alice, carol, bob }, s => Assert.Equal(HubConnectionState.Connected, s.Client.State));
             var fromBob = await bob.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "Redis is back"));
             var fromAlice = await alice.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "so it is"));
@@ -135,7 +150,79 @@ public sealed class ClusterDisruptionTests(ClusterFixture cluster)
             // What was refused was not kept either: the room holds exactly the two acknowledged messages.
             var history = await bob.Client.GetRoomHistoryAsync(new GetRoomHistoryRequest(room));
             Assert.Equal([fromBob.Id, fromAlice.Id], history.Select(m => m.Id));
+            // Global messages reach every instance again; Bob's first one is this (the local one never left instance 0).
+            var everyone = await alice.Client.SendMessageAsync(new SendMessageRequest("everyone again"));
+            Assert.False(everyone.LocalOnly);
+            Assert.Equal(everyone.Id, (await bob.Events.Messages.NextAsync()).Id);
         });
+
+    [Fact]
+    [RunOrder(3)]
+    public Task AfterRedisRestartsEmptyEveryInstanceRegistersItsClientsAgainAndAnnouncesThoseWhoLeft() =>
+        cluster.ExplainFailuresAsync(async () =>
+        {
+            var room = Names.Room();
+            await using var alice = await cluster.ConnectAsync(Names.User("alice"), 0);
+            await using var bob = await cluster.ConnectAsync(Names.User("bob"), 1);
+            await using var dave = await cluster.ConnectAsync(Names.User("dave"), 2);
+            var leaver = await cluster.ConnectAsync(Names.User("leaver"), 1);
+            foreach (var member in new[] { alice, bob, dave, leaver })
+            {
+                await member.Client.JoinRoomAsync(new JoinRoomRequest(room));
+            }
+            var before = await alice.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "before"));
+
+            try
+            {
+                cluster.Redis.Kill();
+                await Eventually.HoldsAsync(async () => await StatusAsync(cluster.Instances[1], "/health/ready") == HttpStatusCode.ServiceUnavailable,
+                    "instance 1 notices the outage");
+                await leaver.DisposeAsync();
+                cluster.Redis.WipeData();
+            }
+            finally
+            {
+                await cluster.Redis.RestartAsync();
+            }
+
+            await WaitUntilRedisIsBackAsync();
+            // Presence and rooms are rebuilt from what the instances serve, and the one who left is announced gone.
+            var expiry = ClusterFixture.PresenceExpiry * 2 + Timeouts.Default;
+            Assert.Equal(room, (await alice.Events.UserLeft.NextAsync(e => e.User.Id == leaver.UserName, expiry)).Room);
+            await dave.Events.UserDisconnected.NextAsync(e => e.User.Id == leaver.UserName, expiry);
+            string[] expected = [.. new[] { alice, bob, dave }.Select(s => s.UserName).Order(StringComparer.Ordinal)];
+            await Eventually.HoldsAsync(async () =>
+                (await dave.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room))).Select(m => m.Id).SequenceEqual(expected),
+                "the room lists exactly its three connected members", expiry);
+
+            // Delivery across instances works as before, and ids keep increasing though Redis lost its counter.
+            var fromDave = await dave.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "after"));
+            Assert.True(fromDave.Id > before.Id);
+            foreach (var member in new[] { alice, bob })
+            {
+                Assert.Equal(fromDave.Id, (await member.Events.RoomMessages.NextAsync(m => m.Id == fromDave.Id)).Id);
+            }
+            var direct = await alice.Client.SendDirectMessageAsync(new SendDirectMessageRequest(bob.UserName, "still there?"));
+            Assert.False(direct.LocalOnly);
+            Assert.Equal(direct.Id, (await bob.Events.DirectMessages.NextAsync(m => m.Id == direct.Id)).Id);
+        });
+
+    /// <summary>
+    /// Every instance is ready again and listens on the backplane (pub/sub reaches only current subscribers, and
+    /// instances re-subscribe at their own pace).
+    /// </summary>
+    private async Task WaitUntilRedisIsBackAsync()
+    {
+        foreach (var instance in cluster.Instances)
+        {
+            await Eventually.HoldsAsync(async () => await StatusAsync(instance, "/health/ready") == HttpStatusCode.OK,
+                $"instance on {instance.Port} is ready again", TimeSpan.FromSeconds(30));
+        }
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.ConnectionString);
+        var channel = new RedisKeys(cluster.ChannelPrefix).HubChannel(nameof(ChatHub));
+        await Eventually.HoldsAsync(async () => await redis.GetServers()[0].SubscriptionSubscriberCountAsync(channel) >= cluster.Instances.Count,
+            "every instance listens on the backplane again", TimeSpan.FromSeconds(30));
+    }
 
     private static async Task<HttpStatusCode> StatusAsync(ServerProcess instance, string path)
     {

@@ -26,6 +26,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public RedisServer Redis { get; private set; } = null!;
 
+    /// <summary>The instances' <c>Redis:ChannelPrefix</c>.</summary>
+    public string ChannelPrefix { get; } = $"cluster-tests-{Guid.NewGuid():N}"[..24];
+
     public IReadOnlyList<ServerProcess> Instances => _instances;
 
     public NginxProcess Nginx { get; private set; } = null!;
@@ -53,7 +56,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["Redis:ConnectionString"] = Redis.ConnectionString,
-            ["Redis:ChannelPrefix"] = $"cluster-tests-{Guid.NewGuid():N}"[..24],
+            ["Redis:ChannelPrefix"] = ChannelPrefix,
             // Short, so the kill -9 test sees ghosts expire quickly; long enough that a busy 2-core box never
             // misses a heartbeat (a third of this) and loses a live instance's connections.
             ["Redis:PresenceExpiry"] = PresenceExpiry.ToString("c", CultureInfo.InvariantCulture),

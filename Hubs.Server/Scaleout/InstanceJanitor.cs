@@ -119,6 +119,8 @@ internal sealed class InstanceJanitor(
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
         _reconcile = true;
+        // Redis may have lost its data, and with it the slot counter: take a slot nobody else holds now.
+        fallbackIds.Renew();
         // After an outage every heartbeat may have run out; give the live instances one expiry to renew
         // theirs before anyone is swept, instead of announcing their users gone and back.
         Interlocked.Exchange(ref _sweepNotBeforeTicks, (time.GetUtcNow() + options.Value.PresenceExpiry).UtcTicks);

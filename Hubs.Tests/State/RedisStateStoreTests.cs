@@ -116,4 +116,51 @@ public sealed class RedisStateStoreTests(RedisFixture redis) : StateStoreContrac
         Assert.True(mine.Count >= 8, $"expected this test's keys under {prefix}, found {mine.Count}");
         Assert.DoesNotContain(keys, key => key.Contains("alice", StringComparison.Ordinal) && !key.StartsWith("test-", StringComparison.Ordinal));
     }
+    [Fact]
+    public async Task FallbackIdsLieAboveEveryRedisIdStayBelow2Pow53AndDifferBetweenInstances()
+    {
+        var keys = new RedisKeys("test-" + Guid.NewGuid().ToString("N"));
+        var db = redis.Connection.GetDatabase();
+        var time = TimeProvider.System;
+        var first = new FallbackMessageIds();
+        var second = new FallbackMessageIds();
+        Assert.Throws<Microsoft.AspNetCore.SignalR.HubException>(() => first.Next());
+
+        await first.ReserveAsync(db, keys, time);
+        await second.ReserveAsync(db, keys, time);
+        long[] ids = [first.Next(), first.Next(), second.Next()];
+        first.Renew();
+        Assert.True(first.NeedsSlot);
+        await first.ReserveAsync(db, keys, time);
+        ids = [.. ids, first.Next()];
+        var redisId = await new RedisMessageIdGenerator(redis.Connection, keys, time).NextIdAsync(CancellationToken.None);
+
+        Assert.All(ids, id => Assert.InRange(id, FallbackMessageIds.Base, (1L << 53) - 1));
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.True(ids[1] > ids[0]);
+        Assert.True(redisId < FallbackMessageIds.Base);
+        Assert.False(FallbackMessageIds.IsFallback(redisId));
+        Assert.False(first.NeedsSlot);
+    }
+
+    [Fact]
+    public async Task AnAckCopiedInAfterAnOutageKeepsItsLocalOnlyMarkButNeverReplacesAnAckRedisAlreadyHolds()
+    {
+        var keys = new RedisKeys("test-" + Guid.NewGuid().ToString("N"));
+        var chat = Options.Create(new ChatOptions());
+        var sends = new RedisSendDeduplicator(redis.Connection, keys, chat, Options.Create(new RedisOptions()));
+        var at = new DateTime(2026, 11, 25, 1, 2, 3, DateTimeKind.Utc);
+        var none = CancellationToken.None;
+
+        await sends.RecordAsync("alice", "offline", new Hubs.Contracts.MessageAck(1L << 52, at, LocalOnly: true), TimeSpan.FromMinutes(1));
+        await sends.ClaimAsync("alice", "claimed", none);
+        await sends.RecordAsync("alice", "claimed", new Hubs.Contracts.MessageAck(5, at, LocalOnly: true), TimeSpan.FromMinutes(1));
+        await sends.ClaimAsync("alice", "kept", none);
+        await sends.CompleteAsync("alice", "kept", new Hubs.Contracts.MessageAck(6, at), none);
+        await sends.RecordAsync("alice", "kept", new Hubs.Contracts.MessageAck(7, at, LocalOnly: true), TimeSpan.FromMinutes(1));
+
+        Assert.Equal(new Hubs.Contracts.MessageAck(1L << 52, at, LocalOnly: true), (await sends.ClaimAsync("alice", "offline", none)).Ack);
+        Assert.Equal(new Hubs.Contracts.MessageAck(5, at, LocalOnly: true), (await sends.ClaimAsync("alice", "claimed", none)).Ack);
+        Assert.Equal(new Hubs.Contracts.MessageAck(6, at), (await sends.ClaimAsync("alice", "kept", none)).Ack);
+    }
 }

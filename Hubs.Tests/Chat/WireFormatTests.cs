@@ -41,8 +41,9 @@ public sealed class WireFormatTests(HubsApplication app) : IClassFixture<HubsApp
         AssertIsoUtc(chat.GetProperty("timestamp"));
 
         var ack = completion.RootElement.GetProperty("result");
-        Assert.Equal(["id", "timestamp"], PropertyNames(ack));
+        Assert.Equal(["id", "timestamp", "localOnly"], PropertyNames(ack));
         Assert.Equal(chat.GetProperty("id").GetInt64(), ack.GetProperty("id").GetInt64());
+        Assert.False(ack.GetProperty("localOnly").GetBoolean());
     }
 
     [Fact]
@@ -77,7 +78,8 @@ public sealed class WireFormatTests(HubsApplication app) : IClassFixture<HubsApp
         // [type=3 completion, headers, invocationId, resultKind=3 (has result), result]
         Assert.Equal(3, Convert.ToInt32(completion[0], System.Globalization.CultureInfo.InvariantCulture));
         var ack = Map(completion[4]);
-        Assert.Equal(["id", "timestamp"], ack.Keys);
+        Assert.Equal(["id", "timestamp", "localOnly"], ack.Keys);
+        Assert.False(Assert.IsType<bool>(ack["localOnly"]));
         Assert.Equal(Convert.ToInt64(chat["id"], System.Globalization.CultureInfo.InvariantCulture),
             Convert.ToInt64(ack["id"], System.Globalization.CultureInfo.InvariantCulture));
     }

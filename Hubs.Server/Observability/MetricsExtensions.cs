@@ -57,12 +57,16 @@ internal static class MetricsExtensions
             return app;
         }
         var endpoint = app.MapPrometheusScrapingEndpoint(options.Path, meterProvider: null,
-                configureBranchedPipeline: branch => branch.UseMiddleware<StateGaugesRefreshMiddleware>(), optionsName: null)
+                configureBranchedPipeline: branch =>
+                {
+                    if (options.Port is { } port)
+                    {
+                        branch.Use((context, next) => OnlyOnPort(context, next, port));
+                    }
+                    branch.UseMiddleware<StateGaugesRefreshMiddleware>();
+                },
+                optionsName: null)
             .DisableHttpMetrics();
-        if (options.RequireHost.Length > 0)
-        {
-            endpoint.RequireHost(options.RequireHost);
-        }
         if (options.RequireAdminRole)
         {
             endpoint.RequireAuthorization(HubClaims.AdminRole);
@@ -72,6 +76,16 @@ internal static class MetricsExtensions
             endpoint.AllowAnonymous();
         }
         return app;
+    }
+
+    private static Task OnlyOnPort(HttpContext context, RequestDelegate next, int port)
+    {
+        if (context.Connection.LocalPort == port)
+        {
+            return next(context);
+        }
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
     }
 
     /// <summary>

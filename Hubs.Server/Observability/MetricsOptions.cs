@@ -14,12 +14,13 @@ public sealed class MetricsOptions : IValidatableObject
     public string Path { get; set; } = "/metrics";
 
     /// <summary>
-    /// When set, the endpoint answers only requests to these hosts (ASP.NET Core <c>RequireHost</c> patterns), e.g.
-    /// <c>*:9464</c> for a second, internal Kestrel port; any other host gets 404.
+    /// When set, the endpoint answers only on this local port (a second Kestrel endpoint kept off the public network);
+    /// on any other port it answers 404. The socket's port is checked, not the Host header, which a client chooses.
     /// </summary>
-    public string[] RequireHost { get; set; } = [];
+    [Range(1, 65535, ErrorMessage = "Metrics:Port must be between 1 and 65535.")]
+    public int? Port { get; set; }
 
-    /// <summary>Require a token with the admin role. Most Prometheus set-ups cannot send one; prefer <see cref="RequireHost"/>.</summary>
+    /// <summary>Require a token with the admin role. Most Prometheus set-ups cannot send one; prefer <see cref="Port"/>.</summary>
     public bool RequireAdminRole { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -27,10 +28,6 @@ public sealed class MetricsOptions : IValidatableObject
         if (string.IsNullOrWhiteSpace(Path) || !Path.StartsWith('/') || Path.AsSpan().IndexOfAny('?', '#') >= 0)
         {
             yield return new ValidationResult("Metrics:Path must be a path starting with '/', without query or fragment.", [nameof(Path)]);
-        }
-        if (RequireHost.Any(string.IsNullOrWhiteSpace))
-        {
-            yield return new ValidationResult("Metrics:RequireHost must not contain empty entries.", [nameof(RequireHost)]);
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using Hubs.Contracts;
 using Hubs.Tests.Infrastructure;
 
@@ -5,25 +7,35 @@ namespace Hubs.Tests.Observability;
 
 /// <summary>
 /// A real Hubs.Server process on Kestrel: the built-in Kestrel, SignalR and request series appear beside the
-/// project's own, labelled with what happened on this server.
+/// project's own, labelled with what happened on this server, on the internal metrics port only.
 /// </summary>
 public sealed class KestrelMetricsTests
 {
     [Fact]
-    public async Task ARealServerServesKestrelSignalRAndHubSeriesAfterChatTraffic()
+    public async Task ARealServerServesKestrelSignalRAndHubSeriesOnItsMetricsPortAfterChatTraffic()
     {
-        await using var server = await ServerProcess.StartAsync();
+        var port = ServerProcess.FreePort();
+        var metricsPort = ServerProcess.FreePort();
+        // Two Kestrel endpoints, as in production: the public one, and an internal one that alone serves /metrics.
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{port}",
+            ["Kestrel:Endpoints:Metrics:Url"] = $"http://127.0.0.1:{metricsPort}",
+            ["Metrics:Port"] = metricsPort.ToString(CultureInfo.InvariantCulture),
+        }, port);
         await using var chat = await KestrelClients.ConnectChatAsync(server, Names.User("kestrel"));
         await using var secondTab = await KestrelClients.ConnectChatAsync(server, chat.UserName);
-        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        using var publicHttp = new HttpClient { BaseAddress = server.BaseAddress };
+        using var metricsHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
 
         await chat.Client.SendMessageAsync(new SendMessageRequest("one"));
         await chat.Client.SendMessageAsync(new SendMessageRequest("two"));
-        var scrape = await PrometheusText.ScrapeAsync(http);
+        using var onPublicPort = await publicHttp.GetAsync(new Uri("/metrics", UriKind.Relative));
+        var scrape = await PrometheusText.ScrapeAsync(metricsHttp);
 
-        var port = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(scrape.Value("kestrel_active_connections", ("server_port", port), ("network_transport", "tcp")) >= 2, scrape.Text);
-        Assert.NotEmpty(scrape.Find("kestrel_connection_duration_seconds_count", ("server_port", port)));
+        Assert.Equal(HttpStatusCode.NotFound, onPublicPort.StatusCode);
+        var publicPort = port.ToString(CultureInfo.InvariantCulture);
+        Assert.True(scrape.Value("kestrel_active_connections", ("server_port", publicPort), ("network_transport", "tcp")) >= 2, scrape.Text);
         Assert.Equal(2, scrape.Value("signalr_server_active_connections", ("signalr_transport", "web_sockets")));
         Assert.Equal(2, scrape.Value("http_server_request_duration_seconds_count",
             ("http_route", ApiRoutes.Token), ("http_request_method", "POST"), ("http_response_status_code", "200")));

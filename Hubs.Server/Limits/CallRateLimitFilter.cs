@@ -21,6 +21,7 @@ internal sealed class CallRateLimitFilter(IOptions<LimitsOptions> options, ILogg
             if (!lease.IsAcquired)
             {
                 LimitsLog.RateLimited(logger, context.ConnectionId, context.UserIdentifier);
+                invocationContext.ServiceProvider.GetRequiredService<Stats.HubMetrics>().CallRateLimited(invocationContext.Hub.GetType().Name, invocationContext.HubMethodName);
                 var settings = options.Value;
                 throw new HubException(
                     $"Too many calls: at most {settings.CallsPerPeriod} per {settings.RatePeriod.TotalSeconds:0.###} s. Slow down and retry.");

@@ -24,6 +24,7 @@ internal sealed class ConnectionLimitFilter(IOptions<LimitsOptions> options, ILo
         {
             Release(user);
             LimitsLog.TooManyConnections(logger, user, count - 1, limit);
+            context.ServiceProvider.GetRequiredService<Stats.HubMetrics>().ConnectionRejected(Stats.HubMetrics.RejectedUserConnectionLimit);
             throw new HubException($"Too many connections: user '{user}' already has {limit} open, the limit.");
         }
         context.Context.Items[s_countedKey] = true;

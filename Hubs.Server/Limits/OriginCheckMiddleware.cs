@@ -17,6 +17,7 @@ internal sealed class OriginCheckMiddleware(RequestDelegate next, IOptionsMonito
             return next(context);
         }
         LimitsLog.OriginRefused(logger, context.Request.Path, origin);
+        context.RequestServices.GetRequiredService<Stats.HubMetrics>().ConnectionRejected(Stats.HubMetrics.RejectedOrigin);
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         return Task.CompletedTask;
     }

@@ -12,8 +12,18 @@ public static class ObservabilityExtensions
     {
         builder.Services.AddHealthChecks();
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<HubLogScopeFilter>();
+        builder.Services.AddSingleton<HubInvocationMetricsFilter>();
         builder.Services.AddSingleton<HubErrorLoggingFilter>();
-        builder.Services.Configure<HubOptions>(hub => hub.AddFilter<HubErrorLoggingFilter>());
+        // Global filters run in the order added, and this runs before the other features add theirs: the scope
+        // wraps everything, and calls refused by the limit filters are still counted.
+        builder.Services.Configure<HubOptions>(hub =>
+        {
+            hub.AddFilter<HubLogScopeFilter>();
+            hub.AddFilter<HubInvocationMetricsFilter>();
+            hub.AddFilter<HubErrorLoggingFilter>();
+        });
+        builder.AddPrometheusMetrics();
         return builder;
     }
 
@@ -21,6 +31,7 @@ public static class ObservabilityExtensions
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        app.MapPrometheusMetrics();
         return app;
     }
 }

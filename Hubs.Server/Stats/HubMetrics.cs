@@ -12,10 +12,21 @@ public sealed class HubMetrics
     public const string MessagesInstrument = "realtimehubs.messages";
     public const string NotificationsInstrument = "realtimehubs.notifications";
     public const string StatsStreamsInstrument = "realtimehubs.stats.streams";
+    public const string InvocationsInstrument = "realtimehubs.hub.invocations";
+    public const string RateLimitedInstrument = "realtimehubs.hub.rate_limited";
+    public const string RejectedConnectionsInstrument = "realtimehubs.connections.rejected";
+
+    /// <summary>Values of the <c>reason</c> tag of <see cref="RejectedConnectionsInstrument"/>.</summary>
+    public const string RejectedOrigin = "origin";
+    public const string RejectedUserConnectionLimit = "user_connection_limit";
+    public const string RejectedUnauthenticated = "unauthenticated";
 
     private readonly Counter<long> _messages;
     private readonly Counter<long> _notifications;
     private readonly UpDownCounter<long> _statsStreams;
+    private readonly Counter<long> _invocations;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _rejectedConnections;
     private readonly MessageRate _rate;
     private long _messagesTotal;
     private int _activeStatsStreams;
@@ -26,6 +37,9 @@ public sealed class HubMetrics
         _messages = meter.CreateCounter<long>(MessagesInstrument, "{message}", "Chat messages accepted, by kind (global, room, direct, system).");
         _notifications = meter.CreateCounter<long>(NotificationsInstrument, "{notification}", "Notifications published, by audience (topic, everyone).");
         _statsStreams = meter.CreateUpDownCounter<long>(StatsStreamsInstrument, "{stream}", "Live statistics streams open.");
+        _invocations = meter.CreateCounter<long>(InvocationsInstrument, "{invocation}", "Hub method calls, by hub, method and outcome (ok, rejected, failed, cancelled).");
+        _rateLimited = meter.CreateCounter<long>(RateLimitedInstrument, "{invocation}", "Hub method calls refused by the per-connection rate limit, by hub and method.");
+        _rejectedConnections = meter.CreateCounter<long>(RejectedConnectionsInstrument, "{connection}", "Hub connections refused, by reason (origin, user_connection_limit, unauthenticated).");
         _rate = new MessageRate(time);
     }
 
@@ -45,6 +59,16 @@ public sealed class HubMetrics
 
     public void NotificationPublished(bool toEveryone) =>
         _notifications.Add(1, new KeyValuePair<string, object?>("audience", toEveryone ? "everyone" : "topic"));
+
+    public void InvocationCompleted(string hub, string method, string outcome) =>
+        _invocations.Add(1, new("hub", hub), new("method", method), new("outcome", outcome));
+
+    public void CallRateLimited(string hub, string method) =>
+        _rateLimited.Add(1, new("hub", hub), new("method", method));
+
+    /// <param name="reason">One of <see cref="RejectedOrigin"/>, <see cref="RejectedUserConnectionLimit"/>, <see cref="RejectedUnauthenticated"/>.</param>
+    public void ConnectionRejected(string reason) =>
+        _rejectedConnections.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void StatsStreamOpened()
     {

@@ -11,6 +11,7 @@ public static class StatsExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<HubMetrics>();
         builder.Services.AddSingleton<ServerStatsFeed>();
+        builder.Services.AddSingleton<StateGauges>();
         builder.Services.AddSingleton<MessageCountingFilter>();
         // AddHubOptions copies the global hub settings (and filters) first, then adds this one for the chat hub only.
         builder.Services.AddSignalR().AddHubOptions<ChatHub>(hub => hub.AddFilter<MessageCountingFilter>());

@@ -219,9 +219,19 @@ public sealed class ClusterDisruptionTests(ClusterFixture cluster)
                 $"instance on {instance.Port} is ready again", TimeSpan.FromSeconds(30));
         }
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.ConnectionString);
+        var server = redis.GetServers()[0];
         var channel = new RedisKeys(cluster.ChannelPrefix).HubChannel(nameof(ChatHub));
-        await Eventually.HoldsAsync(async () => await redis.GetServers()[0].SubscriptionSubscriberCountAsync(channel) >= cluster.Instances.Count,
-            "every instance listens on the backplane again", TimeSpan.FromSeconds(30));
+        try
+        {
+            await Eventually.HoldsAsync(async () => await server.SubscriptionSubscriberCountAsync(channel) >= cluster.Instances.Count,
+                "every instance listens on the backplane again", TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException e)
+        {
+            // Which instance is missing: each names its Redis connections realtimehubs-<instance id>.
+            var clients = string.Join("\n", (await server.ClientListAsync()).Select(client => client.Raw));
+            throw new TimeoutException($"{e.Message} Subscribers of {channel}: {await server.SubscriptionSubscriberCountAsync(channel)}; clients:\n{clients}", e);
+        }
     }
 
     private static async Task<HttpStatusCode> StatusAsync(ServerProcess instance, string path)

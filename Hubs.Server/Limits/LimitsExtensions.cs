@@ -13,6 +13,7 @@ public static class LimitsExtensions
     {
         builder.Services.AddOptions<HubLimitsOptions>().BindConfiguration(HubLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<OriginOptions>().BindConfiguration(OriginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ConnectionLimitFilter>();
         builder.Services.AddSingleton<CallRateLimitFilter>();
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<HubLimitsOptions>>((hub, limits) =>
@@ -25,10 +26,10 @@ public static class LimitsExtensions
         });
         // Cross-origin browser apps need CORS on negotiate; the same list gates WebSocket upgrades.
         builder.Services.AddCors();
-        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<LimitsOptions>>((cors, limits) =>
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<OriginOptions>>((cors, allowed) =>
             cors.AddPolicy(CorsPolicy, policy =>
             {
-                var origins = limits.Value.AllowedOrigins;
+                var origins = allowed.Value.AllowedOrigins;
                 if (origins.Contains("*"))
                 {
                     policy.SetIsOriginAllowed(_ => true);

@@ -21,10 +21,4 @@ public sealed class LimitsOptions
     /// <summary>Calls a connection may make at once before the average applies.</summary>
     [Range(1, 100_000, ErrorMessage = "Limits:Burst must be between 1 and 100000.")]
     public int Burst { get; set; } = 40;
-
-    /// <summary>
-    /// Browser origins allowed besides the server's own (e.g. <c>https://app.example.com</c>), or <c>*</c>.
-    /// Requests without an Origin header (non-browser clients) are not affected.
-    /// </summary>
-    public string[] AllowedOrigins { get; set; } = [];
 }

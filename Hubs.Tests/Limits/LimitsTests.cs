@@ -16,7 +16,7 @@ public sealed class LimitsFixture : IAsyncLifetime
         ["Limits:CallsPerPeriod"] = "1",
         ["Limits:RatePeriod"] = "01:00:00",
         ["Limits:MaxConnectionsPerUser"] = "2",
-        ["Limits:AllowedOrigins:0"] = "https://app.example.com",
+        ["Cors:AllowedOrigins:0"] = "https://app.example.com",
     });
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -10,7 +10,7 @@ namespace Hubs.Tests.Auth;
 /// <summary>Bad configuration stops the server at start with a message naming the key.</summary>
 public sealed class StartupValidationTests
 {
-    private const string ProductionKey = "a-real-production-secret-of-at-least-32-bytes!";
+    private const string ProductionKey = "Qm9vdHN0cmFwLXNlY3JldC1mb3ItdGVzdHMtb25seS1YeDc5";
 
     [Theory]
     [InlineData("Rooms:HistoryLength", "0", "Rooms:HistoryLength")]
@@ -37,6 +37,30 @@ public sealed class StartupValidationTests
         var error = Assert.ThrowsAny<OptionsValidationException>(() => app.Server);
 
         Assert.Contains("Auth:SigningKey is the development key", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("compose-validation-only-0123456789abcdef", "published in this repository")]
+    [InlineData("our-jwt-secret-please-change-me-before-go-live", "placeholder (contains 'change-me')")]
+    [InlineData("Your-Secret-Key-For-Signing-Tokens-Goes-Here", "placeholder (contains 'your-secret')")]
+    [InlineData("kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", "only 1 distinct characters")]
+    [InlineData("abcabcabcabcabcabcabcabcabcabcabcabcabc!", "only 4 distinct characters")]
+    public void ProductionRefusesAWellKnownOrWeakSigningKeyNamingTheKey(string key, string why)
+    {
+        using var app = HubsApplication.With(new Dictionary<string, string?> { ["Auth:SigningKey"] = key }, environment: "Production");
+
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => app.Server);
+
+        Assert.Contains("Auth:SigningKey ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DevelopmentStillAcceptsAWeakKeySoLocalSetUpsNeedNoSecret()
+    {
+        using var app = HubsApplication.With(new Dictionary<string, string?> { ["Auth:SigningKey"] = new string('k', 48) });
+
+        Assert.NotNull(app.Server);
     }
 
     [Fact]

@@ -16,6 +16,9 @@ public static class LimitsExtensions
         builder.Services.AddOptions<OriginOptions>().BindConfiguration(OriginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ConnectionLimitFilter>();
         builder.Services.AddSingleton<CallRateLimitFilter>();
+        builder.Services.AddSingleton<CallBudgets>();
+        // Registered before AddSignalR, whose TryAdd then keeps it: every connection's messages pass the call budget.
+        builder.Services.AddSingleton<IHubProtocolResolver, CallBudgetProtocolResolver>();
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<HubLimitsOptions>>((hub, limits) =>
         {
             hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;

@@ -21,4 +21,14 @@ public sealed class LimitsOptions
     /// <summary>Calls a connection may make at once before the average applies.</summary>
     [Range(1, 100_000, ErrorMessage = "Limits:Burst must be between 1 and 100000.")]
     public int Burst { get; set; } = 40;
+
+    /// <summary>
+    /// Calls refused for the rate within <see cref="RejectedCallsWindow"/> after which the connection is closed
+    /// (a client that ignores "Too many calls" is flooding, not bursting); 0 never closes.
+    /// </summary>
+    [Range(0, 1_000_000, ErrorMessage = "Limits:MaxRejectedCalls must be between 0 (never close) and 1000000.")]
+    public int MaxRejectedCalls { get; set; } = 100;
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Limits:RejectedCallsWindow must be between 1 second and 1 hour.")]
+    public TimeSpan RejectedCallsWindow { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -13,9 +13,11 @@ namespace Hubs.Server.Limits;
 /// Wraps the JSON or MessagePack protocol of every hub connection. Calls of methods that do not exist (or with
 /// arguments that cannot be bound) never reach hub filters, so they are counted here, against the same
 /// per-connection budget that <see cref="CallRateLimitFilter"/> spends for real calls. A connection marked for
-/// closing is closed at its next message, with the reason in SignalR's close message.
+/// closing is closed at its next message, with the reason in SignalR's close message. So is a connection that sends a
+/// message over <see cref="HubLimitsOptions.MaximumReceiveMessageSize"/>: SignalR would close it anyway, but its own
+/// close message only says "Connection closed with an error."
 /// </summary>
-internal sealed class CallBudgetHubProtocol(IHubProtocol inner, CallBudgets budgets, ILogger logger) : IHubProtocol
+internal sealed class CallBudgetHubProtocol(IHubProtocol inner, CallBudgets budgets, long maximumMessageSize, ILogger logger) : IHubProtocol
 {
     public string Name => inner.Name;
 
@@ -33,6 +35,12 @@ internal sealed class CallBudgetHubProtocol(IHubProtocol inner, CallBudgets budg
     {
         if (!inner.TryParseMessage(ref input, binder, out message))
         {
+            // SignalR hands the parser at most the size limit; no message in that much means a larger one.
+            if (input.Length >= maximumMessageSize)
+            {
+                LimitsLog.MessageTooLarge(logger, maximumMessageSize);
+                throw new HubException($"Message too large: the limit is {maximumMessageSize} bytes per message.");
+            }
             return false;
         }
         var budget = budgets.Of(binder);
@@ -81,12 +89,13 @@ internal sealed class CallBudgetProtocolResolver : IHubProtocolResolver
 {
     private readonly Dictionary<string, IHubProtocol> _wrapped = new(StringComparer.OrdinalIgnoreCase);
 
-    public CallBudgetProtocolResolver(IEnumerable<IHubProtocol> protocols, CallBudgets budgets, ILogger<CallBudgetHubProtocol> logger)
+    public CallBudgetProtocolResolver(IEnumerable<IHubProtocol> protocols, CallBudgets budgets, IOptions<HubLimitsOptions> limits,
+        ILogger<CallBudgetHubProtocol> logger)
     {
         AllProtocols = [.. protocols];
         foreach (var protocol in AllProtocols)
         {
-            _wrapped[protocol.Name] = new CallBudgetHubProtocol(protocol, budgets, logger);
+            _wrapped[protocol.Name] = new CallBudgetHubProtocol(protocol, budgets, limits.Value.MaximumReceiveMessageSize, logger);
         }
     }
 

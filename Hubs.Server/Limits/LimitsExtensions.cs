@@ -16,16 +16,19 @@ public static class LimitsExtensions
         builder.Services.AddOptions<OriginOptions>().BindConfiguration(OriginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ConnectionLimitFilter>();
         builder.Services.AddSingleton<CallRateLimitFilter>();
+        builder.Services.AddSingleton<RoomLimitFilter>();
         builder.Services.AddSingleton<CallBudgets>();
         // Registered before AddSignalR, whose TryAdd then keeps it: every connection's messages pass the call budget.
         builder.Services.AddSingleton<IHubProtocolResolver, CallBudgetProtocolResolver>();
-        builder.Services.AddOptions<HubOptions>().Configure<IOptions<HubLimitsOptions>>((hub, limits) =>
+        builder.Services.AddOptions<HubOptions>().Configure<IOptions<HubLimitsOptions>, IOptions<LimitsOptions>>((hub, limits, abuse) =>
         {
+            hub.MaximumParallelInvocationsPerClient = abuse.Value.MaxParallelInvocationsPerClient;
             hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
             hub.KeepAliveInterval = limits.Value.KeepAliveInterval;
             hub.ClientTimeoutInterval = limits.Value.ClientTimeoutInterval;
             hub.AddFilter<ConnectionLimitFilter>();
             hub.AddFilter<CallRateLimitFilter>();
+            hub.AddFilter<RoomLimitFilter>();
         });
         // Cross-origin browser apps need CORS on negotiate; the same list gates WebSocket upgrades.
         builder.Services.AddCors();

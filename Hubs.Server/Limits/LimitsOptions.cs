@@ -31,4 +31,19 @@ public sealed class LimitsOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Limits:RejectedCallsWindow must be between 1 second and 1 hour.")]
     public TimeSpan RejectedCallsWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Open hub connections (all hubs, all users) this instance accepts; the next one is closed with a reason.</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Limits:MaxConnectionsPerInstance must be between 1 and 10000000.")]
+    public int MaxConnectionsPerInstance { get; set; } = 20_000;
+
+    /// <summary>Rooms one chat connection may be in at once; joining one more fails with a HubException.</summary>
+    [Range(1, 100_000, ErrorMessage = "Limits:MaxRoomsPerConnection must be between 1 and 100000.")]
+    public int MaxRoomsPerConnection { get; set; } = 100;
+
+    /// <summary>
+    /// Hub calls of one connection that run at the same time (SignalR's MaximumParallelInvocationsPerClient). Further
+    /// calls are not refused: SignalR stops reading that connection until one finishes.
+    /// </summary>
+    [Range(1, 1_000, ErrorMessage = "Limits:MaxParallelInvocationsPerClient must be between 1 and 1000.")]
+    public int MaxParallelInvocationsPerClient { get; set; } = 1;
 }

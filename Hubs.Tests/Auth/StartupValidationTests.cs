@@ -18,6 +18,11 @@ public sealed class StartupValidationTests
     [InlineData("Hubs:MaximumReceiveMessageSize", "10", "Hubs:MaximumReceiveMessageSize")]
     [InlineData("Hubs:ClientTimeoutInterval", "00:00:20", "Hubs:ClientTimeoutInterval")]
     [InlineData("Auth:SigningKey", "too-short", "Auth:SigningKey")]
+    [InlineData("Limits:MaxRejectedCalls", "-1", "Limits:MaxRejectedCalls")]
+    [InlineData("Limits:RejectedCallsWindow", "00:00:00", "Limits:RejectedCallsWindow")]
+    [InlineData("Limits:MaxConnectionsPerInstance", "0", "Limits:MaxConnectionsPerInstance")]
+    [InlineData("Limits:MaxRoomsPerConnection", "0", "Limits:MaxRoomsPerConnection")]
+    [InlineData("Limits:MaxParallelInvocationsPerClient", "0", "Limits:MaxParallelInvocationsPerClient")]
     public void AnInvalidSettingFailsStartNamingTheKey(string key, string value, string named)
     {
         using var app = HubsApplication.With(new Dictionary<string, string?> { [key] = value });
@@ -88,16 +93,19 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
-    public void HeartbeatAndSizeLimitComeFromTheHubsSection()
+    public void HeartbeatSizeAndParallelCallLimitsComeFromConfiguration()
     {
         using var app = HubsApplication.With(new Dictionary<string, string?>
         {
             ["Hubs:KeepAliveInterval"] = "00:00:05",
             ["Hubs:ClientTimeoutInterval"] = "00:00:12",
             ["Hubs:MaximumReceiveMessageSize"] = "65536",
+            ["Limits:MaxParallelInvocationsPerClient"] = "4",
         });
 
         var hub = app.Services.GetRequiredService<IOptions<HubOptions>>().Value;
+
+        Assert.Equal(4, hub.MaximumParallelInvocationsPerClient);
 
         Assert.Equal(TimeSpan.FromSeconds(5), hub.KeepAliveInterval);
         Assert.Equal(TimeSpan.FromSeconds(12), hub.ClientTimeoutInterval);

@@ -83,6 +83,38 @@ public sealed class AuthTests(HubsApplication app) : IClassFixture<HubsApplicati
     }
 
     [Fact]
+    public async Task TheTypedClientComesBackWithAFreshTokenAfterItsTokenExpired()
+    {
+        var name = Names.User("renewing");
+        var shortLived = app.CreateToken(name, lifetime: TimeSpan.FromSeconds(5));
+        var fresh = app.CreateToken(name);
+        var expired = 0;
+        // Long polling: each request takes its token from AccessTokenProvider (the test WebSocket factory pins one).
+        var options = app.HubOptionsFor(name, transport: HttpTransportType.LongPolling);
+        options.AccessTokenProvider = () => Task.FromResult<string?>(Volatile.Read(ref expired) == 0 ? shortLived : fresh);
+        options.Reconnect = new ReconnectPolicy { InitialDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), MaxAttempts = null };
+        await using var chat = new ChatClient(options);
+        var states = new EventStream<ConnectionEvent>();
+        chat.ConnectionChanged += change =>
+        {
+            if (change is DisconnectedEvent)
+            {
+                Volatile.Write(ref expired, 1);
+            }
+            states.Add(change);
+        };
+
+        await chat.StartAsync();
+        var first = (ConnectedEvent)await states.NextAsync(change => change is ConnectedEvent);
+        await states.NextAsync(change => change is DisconnectedEvent);
+        var back = (ReconnectedEvent)await states.NextAsync(change => change is ReconnectedEvent);
+        var ack = await chat.SendMessageAsync(new SendMessageRequest("still here"));
+
+        Assert.NotEqual(first.ConnectionId, back.ConnectionId);
+        Assert.True(ack.Id > 0);
+    }
+
+    [Fact]
     public async Task BrowsersMayPassTheTokenInTheQueryString()
     {
         using var http = app.CreateClient();

@@ -1,11 +1,9 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.Options;
 
 namespace Hubs.Server.Limits;
 
@@ -82,41 +80,4 @@ internal sealed class CallBudgetHubProtocol(IHubProtocol inner, CallBudgets budg
 
     private static string Target(HubMessage message) =>
         (message as InvocationBindingFailureMessage)?.Target ?? message.GetType().Name;
-}
-
-/// <summary>Hands out the protocols wrapped in <see cref="CallBudgetHubProtocol"/> to hub connections.</summary>
-internal sealed class CallBudgetProtocolResolver : IHubProtocolResolver
-{
-    private readonly Dictionary<string, IHubProtocol> _wrapped = new(StringComparer.OrdinalIgnoreCase);
-
-    public CallBudgetProtocolResolver(IEnumerable<IHubProtocol> protocols, CallBudgets budgets, IOptions<HubLimitsOptions> limits,
-        ILogger<CallBudgetHubProtocol> logger)
-    {
-        AllProtocols = [.. protocols];
-        foreach (var protocol in AllProtocols)
-        {
-            _wrapped[protocol.Name] = new CallBudgetHubProtocol(protocol, budgets, limits.Value.MaximumReceiveMessageSize, logger);
-        }
-    }
-
-    /// <summary>The plain protocols: server-side users (the scale-out backplane) parse their own traffic, which is not a client's.</summary>
-    public IReadOnlyList<IHubProtocol> AllProtocols { get; }
-
-    /// <summary>Called once per connection, at the handshake: the protocol that connection's messages are parsed with.</summary>
-    public IHubProtocol? GetProtocol(string protocolName, IReadOnlyList<string>? supportedProtocols) =>
-        _wrapped.TryGetValue(protocolName, out var protocol)
-            && (supportedProtocols is null || supportedProtocols.Contains(protocolName, StringComparer.OrdinalIgnoreCase))
-            ? protocol
-            : null;
-}
-
-/// <summary>The budget of each connection, keyed by SignalR's per-connection invocation binder.</summary>
-internal sealed class CallBudgets(IOptions<LimitsOptions> options, TimeProvider time)
-{
-    // Weak keys: an entry goes when its connection's binder does, with no clean-up hook needed.
-    private readonly ConditionalWeakTable<IInvocationBinder, ConnectionCallBudget> _byBinder = new();
-
-    public ConnectionCallBudget Of(IInvocationBinder binder) => _byBinder.GetValue(binder, _ => Create());
-
-    public ConnectionCallBudget Create() => new(options.Value, time);
 }

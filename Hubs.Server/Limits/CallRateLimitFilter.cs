@@ -25,7 +25,8 @@ internal sealed class CallRateLimitFilter(TimeProvider time, ILogger<CallRateLim
                 var reason = budget.CloseReason!;
                 LimitsLog.ClosingFlooder(logger, invocationContext.HubMethodName);
                 // Typed clients stop on this notice and do not reconnect; any further message from a client that
-                // ignores it closes the connection with the same reason (CallBudgetHubProtocol).
+                // ignores it closes the connection with the same reason (CallBudgetHubProtocol). Both hubs' client
+                // interfaces name it Disconnecting.
                 await invocationContext.Hub.Clients.Caller.SendAsync(
                     nameof(IChatClient.Disconnecting), new DisconnectNotice(reason, time.GetUtcNow().UtcDateTime), context.ConnectionAborted);
                 throw new HubException(reason);

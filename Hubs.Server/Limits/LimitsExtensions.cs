@@ -18,7 +18,8 @@ public static class LimitsExtensions
         builder.Services.AddSingleton<CallRateLimitFilter>();
         builder.Services.AddSingleton<RoomLimitFilter>();
         builder.Services.AddSingleton<CallBudgets>();
-        // Registered before AddSignalR, whose TryAdd then keeps it: every connection's messages pass the call budget.
+        // Replaces SignalR's resolver (registered with TryAdd; the last registration wins either way), so every
+        // connection's messages are parsed through the call budget.
         builder.Services.AddSingleton<IHubProtocolResolver, CallBudgetProtocolResolver>();
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<HubLimitsOptions>, IOptions<LimitsOptions>>((hub, limits, abuse) =>
         {

@@ -18,7 +18,7 @@ internal static partial class LimitsLog
     [LoggerMessage(1104, LogLevel.Information, "Closing a connection that kept calling over the rate limit (last call: {Target}).")]
     public static partial void ClosingFlooder(ILogger logger, string target);
 
-    [LoggerMessage(1105, LogLevel.Warning, "Refused a connection: this instance holds {Limit} connections, the limit.")]
+    [LoggerMessage(1105, LogLevel.Information, "Refused a connection: this instance holds {Limit} connections, the limit.")]
     public static partial void InstanceFull(ILogger logger, int limit);
 
     [LoggerMessage(1106, LogLevel.Debug, "Connection {ConnectionId} refused a room: it is in {Limit} rooms, the limit.")]

@@ -44,6 +44,23 @@ public sealed class CallFloodTests(LimitsFixture fixture) : IClassFixture<Limits
     }
 
     [Fact]
+    public async Task OverMessagePackUnknownMethodsSpendTheSameBudgetToo()
+    {
+        await using var raw = await RawHubSocket.ConnectAsync(App, Names.User("prober"), "messagepack");
+
+        var answers = new List<string?>();
+        for (var i = 1; i <= 3; i++)
+        {
+            answers.Add(await InvokeMessagePackAsync(raw, [1, new Dictionary<string, string>(), $"{i}", "NoSuchMethod", Array.Empty<object>()]));
+        }
+        var realCall = await InvokeMessagePackAsync(raw,
+            [1, new Dictionary<string, string>(), "4", nameof(IChatHub.GetRoomMembers), new object[] { new Dictionary<string, string> { ["room"] = "lobby" } }]);
+
+        Assert.All(answers, answer => Assert.Contains("Method does not exist", answer, StringComparison.Ordinal));
+        Assert.Contains(TooManyCalls, realCall, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnknownMethodCalledOverTheLimitIsRefusedWithTheRateLimitMessage()
     {
         await using var raw = await RawHubSocket.ConnectAsync(App, Names.User("prober"), "json");
@@ -130,6 +147,23 @@ public sealed class CallFloodTests(LimitsFixture fixture) : IClassFixture<Limits
         await raw.SendJsonAsync(invocation);
         var completion = await NextMessageAsync(raw, type: 3);
         return completion.TryGetProperty("error", out var error) ? error.GetString() : null;
+    }
+
+    /// <summary>Sends one MessagePack invocation and returns its completion's error (result kind 1), or null.</summary>
+    private static async Task<string?> InvokeMessagePackAsync(RawHubSocket raw, object[] invocation)
+    {
+        await raw.SendMessagePackAsync(invocation);
+        while (true)
+        {
+            var fields = MessagePack.MessagePackSerializer.Deserialize<object?[]>(
+                await raw.NextMessageAsync(), MessagePack.Resolvers.ContractlessStandardResolver.Options);
+            var type = Convert.ToInt32(fields[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.NotEqual(7, type);
+            if (type == 3)
+            {
+                return Convert.ToInt32(fields[3], System.Globalization.CultureInfo.InvariantCulture) == 1 ? (string?)fields[4] : null;
+            }
+        }
     }
 
     /// <summary>

@@ -26,6 +26,10 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
         {
             failures.Add($"Auth:SigningKey is the development key; set a secret key for the {environment.EnvironmentName} environment.");
         }
+        else if (hasKey && !environment.IsDevelopment() && SigningKeyStrength.Weakness(options.SigningKey!) is { } weakness)
+        {
+            failures.Add($"Auth:SigningKey {weakness}; set a random secret (e.g. openssl rand -base64 48) for the {environment.EnvironmentName} environment.");
+        }
         if (options.DevTokens.Enabled && !hasKey)
         {
             failures.Add("Auth:DevTokens:Enabled needs Auth:SigningKey to sign tokens.");

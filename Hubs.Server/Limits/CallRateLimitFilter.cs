@@ -1,61 +1,38 @@
-using System.Threading.RateLimiting;
+using Hubs.Contracts;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace Hubs.Server.Limits;
 
 /// <summary>
 /// A token bucket per connection: a flooding client gets a clear HubException for the calls over the limit,
-/// keeps its connection, and nobody else is slowed down.
+/// keeps its connection, and nobody else is slowed down. A client that keeps flooding is told it is being
+/// disconnected and is closed (<see cref="LimitsOptions.MaxRejectedCalls"/>).
 /// </summary>
-internal sealed class CallRateLimitFilter(IOptions<LimitsOptions> options, ILogger<CallRateLimitFilter> logger) : IHubFilter
+/// <remarks>Calls of methods that do not exist are counted in the same budget by <see cref="CallBudgetHubProtocol"/>.</remarks>
+internal sealed class CallRateLimitFilter(TimeProvider time, ILogger<CallRateLimitFilter> logger) : IHubFilter
 {
-    private static readonly object s_limiterKey = new();
-
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var context = invocationContext.Context;
-        if (context.Items[s_limiterKey] is RateLimiter limiter)
+        var budget = ConnectionCallBudget.Current
+            ?? throw new InvalidOperationException("Hub messages must be parsed by CallBudgetHubProtocol; AddLimits registers it.");
+        switch (budget.Spend())
         {
-            using var lease = limiter.AttemptAcquire();
-            if (!lease.IsAcquired)
-            {
+            case CallVerdict.Refused:
                 LimitsLog.RateLimited(logger, context.ConnectionId, context.UserIdentifier);
                 invocationContext.ServiceProvider.GetRequiredService<Stats.HubMetrics>().CallRateLimited(invocationContext.Hub.GetType().Name, invocationContext.HubMethodName);
-                var settings = options.Value;
-                throw new HubException(
-                    $"Too many calls: at most {settings.CallsPerPeriod} per {settings.RatePeriod.TotalSeconds:0.###} s. Slow down and retry.");
-            }
+                throw new HubException(budget.RefusalMessage);
+            case CallVerdict.Abusive:
+                invocationContext.ServiceProvider.GetRequiredService<Stats.HubMetrics>().CallRateLimited(invocationContext.Hub.GetType().Name, invocationContext.HubMethodName);
+                var reason = budget.CloseReason!;
+                LimitsLog.ClosingFlooder(logger, invocationContext.HubMethodName);
+                // Typed clients stop on this notice and do not reconnect; any further message from a client that
+                // ignores it closes the connection with the same reason (CallBudgetHubProtocol). Both hubs' client
+                // interfaces name it Disconnecting.
+                await invocationContext.Hub.Clients.Caller.SendAsync(
+                    nameof(IChatClient.Disconnecting), new DisconnectNotice(reason, time.GetUtcNow().UtcDateTime), context.ConnectionAborted);
+                throw new HubException(reason);
         }
         return await next(invocationContext);
-    }
-
-    public Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
-    {
-        var settings = options.Value;
-        context.Context.Items[s_limiterKey] = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = settings.Burst,
-            TokensPerPeriod = settings.CallsPerPeriod,
-            ReplenishmentPeriod = settings.RatePeriod,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
-        return next(context);
-    }
-
-    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
-    {
-        try
-        {
-            await next(context, exception);
-        }
-        finally
-        {
-            if (context.Context.Items[s_limiterKey] is RateLimiter limiter)
-            {
-                await limiter.DisposeAsync();
-            }
-        }
     }
 }

@@ -4,13 +4,44 @@ using Microsoft.Extensions.Options;
 
 namespace Hubs.Server.Limits;
 
-/// <summary>Refuses a user's connection beyond <see cref="LimitsOptions.MaxConnectionsPerUser"/> on this instance.</summary>
+/// <summary>
+/// Refuses a connection beyond <see cref="LimitsOptions.MaxConnectionsPerInstance"/> hub connections on this
+/// instance, or beyond <see cref="LimitsOptions.MaxConnectionsPerUser"/> of one user on this instance.
+/// </summary>
 internal sealed class ConnectionLimitFilter(IOptions<LimitsOptions> options, ILogger<ConnectionLimitFilter> logger) : IHubFilter
 {
     private static readonly object s_countedKey = new();
+    private static readonly object s_instanceCountedKey = new();
     private readonly ConcurrentDictionary<string, int> _connectionsByUser = new(StringComparer.Ordinal);
+    private int _connections;
 
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        var instanceLimit = options.Value.MaxConnectionsPerInstance;
+        if (Interlocked.Increment(ref _connections) > instanceLimit)
+        {
+            Interlocked.Decrement(ref _connections);
+            LimitsLog.InstanceFull(logger, instanceLimit);
+            throw new HubException($"Too many connections: this server already holds {instanceLimit}, its limit. Try again later.");
+        }
+        context.Context.Items[s_instanceCountedKey] = true;
+        try
+        {
+            await OnUserConnectedAsync(context, next);
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync when OnConnectedAsync fails.
+            if (context.Context.Items.Remove(s_countedKey))
+            {
+                Release(context.Context.UserIdentifier!);
+            }
+            ReleaseInstanceSlot(context.Context);
+            throw;
+        }
+    }
+
+    private async Task OnUserConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
         var user = context.Context.UserIdentifier;
         if (user is null)
@@ -39,10 +70,19 @@ internal sealed class ConnectionLimitFilter(IOptions<LimitsOptions> options, ILo
         }
         finally
         {
-            if (context.Context.Items.ContainsKey(s_countedKey))
+            if (context.Context.Items.Remove(s_countedKey))
             {
                 Release(context.Context.UserIdentifier!);
             }
+            ReleaseInstanceSlot(context.Context);
+        }
+    }
+
+    private void ReleaseInstanceSlot(HubCallerContext context)
+    {
+        if (context.Items.Remove(s_instanceCountedKey))
+        {
+            Interlocked.Decrement(ref _connections);
         }
     }
 

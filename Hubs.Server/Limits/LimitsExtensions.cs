@@ -13,22 +13,30 @@ public static class LimitsExtensions
     {
         builder.Services.AddOptions<HubLimitsOptions>().BindConfiguration(HubLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<OriginOptions>().BindConfiguration(OriginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ConnectionLimitFilter>();
         builder.Services.AddSingleton<CallRateLimitFilter>();
-        builder.Services.AddOptions<HubOptions>().Configure<IOptions<HubLimitsOptions>>((hub, limits) =>
+        builder.Services.AddSingleton<RoomLimitFilter>();
+        builder.Services.AddSingleton<CallBudgets>();
+        // Replaces SignalR's resolver (registered with TryAdd; the last registration wins either way), so every
+        // connection's messages are parsed through the call budget.
+        builder.Services.AddSingleton<IHubProtocolResolver, CallBudgetProtocolResolver>();
+        builder.Services.AddOptions<HubOptions>().Configure<IOptions<HubLimitsOptions>, IOptions<LimitsOptions>>((hub, limits, abuse) =>
         {
+            hub.MaximumParallelInvocationsPerClient = abuse.Value.MaxParallelInvocationsPerClient;
             hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
             hub.KeepAliveInterval = limits.Value.KeepAliveInterval;
             hub.ClientTimeoutInterval = limits.Value.ClientTimeoutInterval;
             hub.AddFilter<ConnectionLimitFilter>();
             hub.AddFilter<CallRateLimitFilter>();
+            hub.AddFilter<RoomLimitFilter>();
         });
         // Cross-origin browser apps need CORS on negotiate; the same list gates WebSocket upgrades.
         builder.Services.AddCors();
-        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<LimitsOptions>>((cors, limits) =>
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<OriginOptions>>((cors, allowed) =>
             cors.AddPolicy(CorsPolicy, policy =>
             {
-                var origins = limits.Value.AllowedOrigins;
+                var origins = allowed.Value.AllowedOrigins;
                 if (origins.Contains("*"))
                 {
                     policy.SetIsOriginAllowed(_ => true);

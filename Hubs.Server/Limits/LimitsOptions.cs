@@ -23,8 +23,27 @@ public sealed class LimitsOptions
     public int Burst { get; set; } = 40;
 
     /// <summary>
-    /// Browser origins allowed besides the server's own (e.g. <c>https://app.example.com</c>), or <c>*</c>.
-    /// Requests without an Origin header (non-browser clients) are not affected.
+    /// Calls refused for the rate within <see cref="RejectedCallsWindow"/> after which the connection is closed
+    /// (a client that ignores "Too many calls" is flooding, not bursting); 0 never closes.
     /// </summary>
-    public string[] AllowedOrigins { get; set; } = [];
+    [Range(0, 1_000_000, ErrorMessage = "Limits:MaxRejectedCalls must be between 0 (never close) and 1000000.")]
+    public int MaxRejectedCalls { get; set; } = 100;
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Limits:RejectedCallsWindow must be between 1 second and 1 hour.")]
+    public TimeSpan RejectedCallsWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Open hub connections (all hubs, all users) this instance accepts; the next one is closed with a reason.</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Limits:MaxConnectionsPerInstance must be between 1 and 10000000.")]
+    public int MaxConnectionsPerInstance { get; set; } = 20_000;
+
+    /// <summary>Rooms one chat connection may be in at once; joining one more fails with a HubException.</summary>
+    [Range(1, 100_000, ErrorMessage = "Limits:MaxRoomsPerConnection must be between 1 and 100000.")]
+    public int MaxRoomsPerConnection { get; set; } = 100;
+
+    /// <summary>
+    /// Hub calls of one connection that run at the same time (SignalR's MaximumParallelInvocationsPerClient). Further
+    /// calls are not refused: SignalR stops reading that connection until one finishes.
+    /// </summary>
+    [Range(1, 1_000, ErrorMessage = "Limits:MaxParallelInvocationsPerClient must be between 1 and 1000.")]
+    public int MaxParallelInvocationsPerClient { get; set; } = 1;
 }

@@ -7,7 +7,7 @@ namespace Hubs.Server.Limits;
 /// Browsers send an Origin header, including on WebSocket upgrades, which CORS does not cover.
 /// A hub request from a page on a foreign origin is refused with 403 unless that origin is allowed.
 /// </summary>
-internal sealed class OriginCheckMiddleware(RequestDelegate next, IOptionsMonitor<LimitsOptions> options, ILogger<OriginCheckMiddleware> logger)
+internal sealed class OriginCheckMiddleware(RequestDelegate next, IOptionsMonitor<OriginOptions> options, ILogger<OriginCheckMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {

@@ -6,6 +6,7 @@ using Hubs.Client;
 using Hubs.Contracts;
 using Hubs.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -60,6 +61,57 @@ public sealed class AuthTests(HubsApplication app) : IClassFixture<HubsApplicati
         using var response = await http.PostAsync(Negotiate, null);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AConnectionIsClosedWhenItsTokenExpires()
+    {
+        var name = Names.User("expiring");
+        // JwtBearer accepts a token up to 30 s (ClockSkew) past its expiry, so a 5 s token connects however slow the
+        // machine is; SignalR's own check uses the token's exact expiry and closes the connection about then.
+        var token = app.CreateToken(name, lifetime: TimeSpan.FromSeconds(5));
+        await using var connection = HubConnectionFactory.Create(app.HubOptionsFor(name, token: token), HubRoutes.Chat);
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Closed += error => Task.FromResult(closed.TrySetResult(error));
+        await connection.StartAsync();
+        var members = await connection.InvokeAsync<UserInfo[]>(nameof(IChatHub.GetRoomMembers), new GetRoomMembersRequest("probe"));
+
+        await closed.Task.WaitAsync(Timeouts.Default);
+
+        Assert.Empty(members);
+        Assert.Equal(HubConnectionState.Disconnected, connection.State);
+    }
+
+    [Fact]
+    public async Task TheTypedClientComesBackWithAFreshTokenAfterItsTokenExpired()
+    {
+        var name = Names.User("renewing");
+        var shortLived = app.CreateToken(name, lifetime: TimeSpan.FromSeconds(5));
+        var fresh = app.CreateToken(name);
+        var expired = 0;
+        // Long polling: each request takes its token from AccessTokenProvider (the test WebSocket factory pins one).
+        var options = app.HubOptionsFor(name, transport: HttpTransportType.LongPolling);
+        options.AccessTokenProvider = () => Task.FromResult<string?>(Volatile.Read(ref expired) == 0 ? shortLived : fresh);
+        options.Reconnect = new ReconnectPolicy { InitialDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), MaxAttempts = null };
+        await using var chat = new ChatClient(options);
+        var states = new EventStream<ConnectionEvent>();
+        chat.ConnectionChanged += change =>
+        {
+            if (change is DisconnectedEvent)
+            {
+                Volatile.Write(ref expired, 1);
+            }
+            states.Add(change);
+        };
+
+        await chat.StartAsync();
+        var first = (ConnectedEvent)await states.NextAsync(change => change is ConnectedEvent);
+        await states.NextAsync(change => change is DisconnectedEvent);
+        var back = (ReconnectedEvent)await states.NextAsync(change => change is ReconnectedEvent);
+        var ack = await chat.SendMessageAsync(new SendMessageRequest("still here"));
+
+        Assert.NotEqual(first.ConnectionId, back.ConnectionId);
+        Assert.True(ack.Id > 0);
     }
 
     [Fact]

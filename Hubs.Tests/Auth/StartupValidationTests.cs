@@ -10,7 +10,7 @@ namespace Hubs.Tests.Auth;
 /// <summary>Bad configuration stops the server at start with a message naming the key.</summary>
 public sealed class StartupValidationTests
 {
-    private const string ProductionKey = "a-real-production-secret-of-at-least-32-bytes!";
+    private const string ProductionKey = "Qm9vdHN0cmFwLXNlY3JldC1mb3ItdGVzdHMtb25seS1YeDc5";
 
     [Theory]
     [InlineData("Rooms:HistoryLength", "0", "Rooms:HistoryLength")]
@@ -18,6 +18,11 @@ public sealed class StartupValidationTests
     [InlineData("Hubs:MaximumReceiveMessageSize", "10", "Hubs:MaximumReceiveMessageSize")]
     [InlineData("Hubs:ClientTimeoutInterval", "00:00:20", "Hubs:ClientTimeoutInterval")]
     [InlineData("Auth:SigningKey", "too-short", "Auth:SigningKey")]
+    [InlineData("Limits:MaxRejectedCalls", "-1", "Limits:MaxRejectedCalls")]
+    [InlineData("Limits:RejectedCallsWindow", "00:00:00", "Limits:RejectedCallsWindow")]
+    [InlineData("Limits:MaxConnectionsPerInstance", "0", "Limits:MaxConnectionsPerInstance")]
+    [InlineData("Limits:MaxRoomsPerConnection", "0", "Limits:MaxRoomsPerConnection")]
+    [InlineData("Limits:MaxParallelInvocationsPerClient", "0", "Limits:MaxParallelInvocationsPerClient")]
     public void AnInvalidSettingFailsStartNamingTheKey(string key, string value, string named)
     {
         using var app = HubsApplication.With(new Dictionary<string, string?> { [key] = value });
@@ -37,6 +42,30 @@ public sealed class StartupValidationTests
         var error = Assert.ThrowsAny<OptionsValidationException>(() => app.Server);
 
         Assert.Contains("Auth:SigningKey is the development key", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("compose-validation-only-0123456789abcdef", "published in this repository")]
+    [InlineData("our-jwt-secret-please-change-me-before-go-live", "placeholder (contains 'change-me')")]
+    [InlineData("Your-Secret-Key-For-Signing-Tokens-Goes-Here", "placeholder (contains 'your-secret')")]
+    [InlineData("kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", "only 1 distinct characters")]
+    [InlineData("abcabcabcabcabcabcabcabcabcabcabcabcabc!", "only 4 distinct characters")]
+    public void ProductionRefusesAWellKnownOrWeakSigningKeyNamingTheKey(string key, string why)
+    {
+        using var app = HubsApplication.With(new Dictionary<string, string?> { ["Auth:SigningKey"] = key }, environment: "Production");
+
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => app.Server);
+
+        Assert.Contains("Auth:SigningKey ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DevelopmentStillAcceptsAWeakKeySoLocalSetUpsNeedNoSecret()
+    {
+        using var app = HubsApplication.With(new Dictionary<string, string?> { ["Auth:SigningKey"] = new string('k', 48) });
+
+        Assert.NotNull(app.Server);
     }
 
     [Fact]
@@ -64,16 +93,19 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
-    public void HeartbeatAndSizeLimitComeFromTheHubsSection()
+    public void HeartbeatSizeAndParallelCallLimitsComeFromConfiguration()
     {
         using var app = HubsApplication.With(new Dictionary<string, string?>
         {
             ["Hubs:KeepAliveInterval"] = "00:00:05",
             ["Hubs:ClientTimeoutInterval"] = "00:00:12",
             ["Hubs:MaximumReceiveMessageSize"] = "65536",
+            ["Limits:MaxParallelInvocationsPerClient"] = "4",
         });
 
         var hub = app.Services.GetRequiredService<IOptions<HubOptions>>().Value;
+
+        Assert.Equal(4, hub.MaximumParallelInvocationsPerClient);
 
         Assert.Equal(TimeSpan.FromSeconds(5), hub.KeepAliveInterval);
         Assert.Equal(TimeSpan.FromSeconds(12), hub.ClientTimeoutInterval);

@@ -55,6 +55,30 @@ public sealed class ClusterRoutingTests(ClusterFixture cluster)
         Assert.All(hubRequests, e => Assert.Equal([cluster.Instances[1].Port], e.UpstreamPorts));
     }
 
+    [Fact]
+    public async Task APageServedThroughNginxMayUseTheHubsAndAPageOfAnotherSiteMayNot()
+    {
+        var machine = cluster.MachineOn(0);
+        using var http = machine.CreateHttpClient(cluster.BaseAddress);
+        var token = await machine.GetTokenAsync(cluster.BaseAddress, Names.User("page"));
+        var ownOrigin = cluster.BaseAddress.GetLeftPart(UriPartial.Authority);
+
+        var own = await NegotiateAsync(http, token, ownOrigin);
+        var foreign = await NegotiateAsync(http, token, "https://evil.example.net");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, own);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, foreign);
+    }
+
+    private static async Task<System.Net.HttpStatusCode> NegotiateAsync(HttpClient http, string token, string origin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, HubRoutes.Chat + "/negotiate?negotiateVersion=1");
+        request.Headers.Authorization = new("Bearer", token);
+        request.Headers.Add("Origin", origin);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+
     private List<AccessLogEntry> HubRequestsFrom(ClientMachine machine) =>
         [.. cluster.Nginx.AccessLogEntries().Where(e =>
             e.RemoteAddress == machine.Address.ToString() && e.Request.Contains(HubRoutes.Chat, StringComparison.Ordinal))];

@@ -16,7 +16,10 @@ public sealed class LimitsFixture : IAsyncLifetime
         ["Limits:CallsPerPeriod"] = "1",
         ["Limits:RatePeriod"] = "01:00:00",
         ["Limits:MaxConnectionsPerUser"] = "2",
-        ["Limits:AllowedOrigins:0"] = "https://app.example.com",
+        // The sixth refusal within the hour closes the connection.
+        ["Limits:MaxRejectedCalls"] = "5",
+        ["Limits:RejectedCallsWindow"] = "01:00:00",
+        ["Cors:AllowedOrigins:0"] = "https://app.example.com",
     });
 
     public Task InitializeAsync() => Task.CompletedTask;

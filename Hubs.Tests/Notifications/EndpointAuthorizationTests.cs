@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using Hubs.Contracts;
 using Hubs.Tests.Infrastructure;
+using Hubs.Server.Auth;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hubs.Tests.Notifications;
 
@@ -55,6 +59,24 @@ public sealed class EndpointAuthorizationTests(HubsApplication app) : IClassFixt
         Assert.NotEqual(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.True((int)response.StatusCode < 500, $"{method} {path} answered {(int)response.StatusCode}");
     }
+
+    [Fact]
+    public void EveryEndpointThatRequiresTheAdminRoleIsCheckedAbove()
+    {
+        var checkedEndpoints = AdminEndpoints.Select(row => $"{row[0]} {row[1]}").ToHashSet(StringComparer.Ordinal);
+        var adminEndpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(endpoint => endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(data => data.Policy == HubClaims.AdminRole))
+            .SelectMany(endpoint => endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods
+                .Select(method => $"{method} {Concrete(endpoint.RoutePattern.RawText!)}"))
+            .ToList();
+
+        Assert.NotEmpty(adminEndpoints);
+        Assert.All(adminEndpoints, endpoint => Assert.Contains(endpoint, checkedEndpoints));
+    }
+
+    /// <summary>The route template with the values the theory data uses.</summary>
+    private static string Concrete(string template) =>
+        "/" + template.TrimStart('/').Replace("{room}", "lobby", StringComparison.Ordinal).Replace("{userId}", "bob", StringComparison.Ordinal);
 
     [Fact]
     public async Task AnExpiredAdminTokenIsRefusedWith401()

@@ -1,0 +1,120 @@
+using Hubs.Contracts;
+using Hubs.Server.Rooms;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace Hubs.Server.Limits;
+
+/// <summary>
+/// Refuses a join beyond <see cref="LimitsOptions.MaxRoomsPerConnection"/> rooms of one connection with a HubException;
+/// the connection and its rooms are unaffected. Works on any hub method taking a <see cref="JoinRoomRequest"/>.
+/// </summary>
+internal sealed class RoomLimitFilter(IOptions<LimitsOptions> options, IRoomMembershipStore membership, ILogger<RoomLimitFilter> logger) : IHubFilter
+{
+    private static readonly object s_roomsKey = new();
+
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var request = invocationContext.HubMethodArguments is [var only] ? only : null;
+        return request switch
+        {
+            JoinRoomRequest { Room: { } room } => await JoinAsync(invocationContext, room, next),
+            LeaveRoomRequest { Room: { } room } => await LeaveAsync(invocationContext, room, next),
+            _ => await next(invocationContext),
+        };
+    }
+
+    private async ValueTask<object?> JoinAsync(HubInvocationContext invocationContext, string room, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var context = invocationContext.Context;
+        var joined = JoinedRooms(context);
+        var limit = options.Value.MaxRoomsPerConnection;
+        if (!TryReserve(joined, room, limit, out var reserved))
+        {
+            // An administrator may have removed this connection from rooms behind the filter's back: recount first.
+            await ForgetRoomsLeftElsewhereAsync(joined, context);
+            if (!TryReserve(joined, room, limit, out reserved))
+            {
+                LimitsLog.TooManyRooms(logger, context.ConnectionId, limit);
+                throw new HubException($"Too many rooms: this connection is already in {limit} rooms, the limit. Leave one before joining another.");
+            }
+        }
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch
+        {
+            if (reserved)
+            {
+                lock (joined)
+                {
+                    joined.Remove(room);
+                }
+            }
+            throw;
+        }
+    }
+
+    private static async ValueTask<object?> LeaveAsync(HubInvocationContext invocationContext, string room, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var result = await next(invocationContext);
+        var joined = JoinedRooms(invocationContext.Context);
+        lock (joined)
+        {
+            joined.Remove(room);
+        }
+        return result;
+    }
+
+    /// <summary>Counts the room as joined unless the connection is at the limit; a room already joined always passes.</summary>
+    private static bool TryReserve(HashSet<string> joined, string room, int limit, out bool reserved)
+    {
+        lock (joined)
+        {
+            reserved = false;
+            if (joined.Contains(room))
+            {
+                return true;
+            }
+            if (joined.Count >= limit)
+            {
+                return false;
+            }
+            reserved = joined.Add(room);
+            return true;
+        }
+    }
+
+    private async Task ForgetRoomsLeftElsewhereAsync(HashSet<string> joined, HubCallerContext context)
+    {
+        string[] rooms;
+        lock (joined)
+        {
+            rooms = [.. joined];
+        }
+        foreach (var room in rooms)
+        {
+            if (!await membership.IsMemberAsync(room, context.ConnectionId, context.ConnectionAborted))
+            {
+                lock (joined)
+                {
+                    joined.Remove(room);
+                }
+            }
+        }
+    }
+
+    private static HashSet<string> JoinedRooms(HubCallerContext context)
+    {
+        lock (context.Items)
+        {
+            if (context.Items[s_roomsKey] is not HashSet<string> rooms)
+            {
+                rooms = new HashSet<string>(StringComparer.Ordinal);
+                context.Items[s_roomsKey] = rooms;
+            }
+            return rooms;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Hubs.Client;
+using Hubs.Contracts;
+using Hubs.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Hubs.Tests.Limits;
+
+public sealed class RoomLimitFixture : IAsyncLifetime
+{
+    public HubsApplication App { get; } = HubsApplication.With(new Dictionary<string, string?> { ["Limits:MaxRoomsPerConnection"] = "2" });
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => App.DisposeAsync().AsTask();
+}
+
+/// <summary>Rooms per connection (2 here) and the message size limit (the default 32 KiB).</summary>
+public sealed class RoomAndSizeLimitTests(RoomLimitFixture fixture) : IClassFixture<RoomLimitFixture>
+{
+    private HubsApplication App => fixture.App;
+
+    [Fact]
+    public async Task JoiningOneRoomOverTheLimitFailsWithAHubExceptionAndNothingElseChanges()
+    {
+        var (first, second, third) = (Names.Room(), Names.Room(), Names.Room());
+        await using var alice = await App.ConnectChatAsync(Names.User("alice"));
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(first));
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(second));
+
+        var error = await Assert.ThrowsAsync<HubException>(() => alice.Client.JoinRoomAsync(new JoinRoomRequest(third)));
+        var again = await alice.Client.JoinRoomAsync(new JoinRoomRequest(first));
+        var ack = await alice.Client.SendRoomMessageAsync(new SendRoomMessageRequest(second, "still in here"));
+        var thirdMembers = await alice.Client.GetRoomMembersAsync(new GetRoomMembersRequest(third));
+
+        Assert.EndsWith("Too many rooms: this connection is already in 2 rooms, the limit. Leave one before joining another.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(first, again.Room);
+        Assert.Equal(ack.Id, (await alice.Events.RoomMessages.NextAsync(m => m.Id == ack.Id)).Id);
+        Assert.Empty(thirdMembers);
+        Assert.Equal(HubConnectionState.Connected, alice.Client.State);
+    }
+
+    [Fact]
+    public async Task LeavingARoomFreesItsPlace()
+    {
+        var (first, second, third) = (Names.Room(), Names.Room(), Names.Room());
+        await using var alice = await App.ConnectChatAsync(Names.User("alice"));
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(first));
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(second));
+
+        await alice.Client.LeaveRoomAsync(new LeaveRoomRequest(first));
+        var joined = await alice.Client.JoinRoomAsync(new JoinRoomRequest(third));
+
+        Assert.Equal(third, joined.Room);
+    }
+
+    [Fact]
+    public async Task TheLimitIsPerConnectionSoAnotherTabOfTheSameUserMayJoin()
+    {
+        var name = Names.User("tabs");
+        await using var firstTab = await App.ConnectChatAsync(name);
+        await using var secondTab = await App.ConnectChatAsync(name);
+        await firstTab.Client.JoinRoomAsync(new JoinRoomRequest(Names.Room()));
+        await firstTab.Client.JoinRoomAsync(new JoinRoomRequest(Names.Room()));
+
+        var joined = await secondTab.Client.JoinRoomAsync(new JoinRoomRequest(Names.Room()));
+
+        Assert.Single(joined.Members);
+    }
+
+    [Fact]
+    public async Task ARoomAnAdministratorTookTheUserOutOfNoLongerCounts()
+    {
+        var name = Names.User("removed");
+        var (first, second) = (Names.Room(), Names.Room());
+        await using var alice = await App.ConnectChatAsync(name);
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(first));
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(second));
+        using var admin = App.AdminHttpClient();
+
+        using var removal = await admin.DeleteAsync(ApiRoutes.AdminRoomMemberOf(first, name));
+        var joined = await alice.Client.JoinRoomAsync(new JoinRoomRequest(Names.Room()));
+
+        removal.EnsureSuccessStatusCode();
+        Assert.Single(joined.Members);
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("messagepack")]
+    public async Task AMessageOverTheSizeLimitClosesTheConnectionSayingWhy(string protocol)
+    {
+        await using var bystander = await App.ConnectChatAsync(Names.User("bystander"));
+        await using var raw = await RawHubSocket.ConnectAsync(App, Names.User("big"), protocol);
+        var text = new string('x', 40_000);
+
+        if (protocol == "json")
+        {
+            await raw.SendJsonAsync($$"""{"type":1,"invocationId":"1","target":"SendMessage","arguments":[{"text":"{{text}}"}]}""");
+        }
+        else
+        {
+            await raw.SendMessagePackAsync([1, new Dictionary<string, string>(), "1", "SendMessage", new object[] { new Dictionary<string, string> { ["text"] = text } }]);
+        }
+        var error = await CloseErrorAsync(raw, protocol == "json");
+        var ack = await bystander.Client.SendMessageAsync(new SendMessageRequest("small and fine"));
+
+        Assert.Equal("Connection closed with an error. HubException: Message too large: the limit is 32768 bytes per message.", error);
+        Assert.Equal(ack.Id, (await bystander.Events.Messages.NextAsync(m => m.Id == ack.Id)).Id);
+    }
+
+    /// <summary>Reads up to the close message (type 7) and returns its error.</summary>
+    private static async Task<string?> CloseErrorAsync(RawHubSocket raw, bool json)
+    {
+        while (true)
+        {
+            var bytes = await raw.NextMessageAsync();
+            if (json)
+            {
+                using var message = JsonDocument.Parse(bytes);
+                if (message.RootElement.GetProperty("type").GetInt32() == 7)
+                {
+                    return message.RootElement.GetProperty("error").GetString();
+                }
+                continue;
+            }
+            var fields = MessagePack.MessagePackSerializer.Deserialize<object?[]>(bytes, MessagePack.Resolvers.ContractlessStandardResolver.Options);
+            if (Convert.ToInt32(fields[0], System.Globalization.CultureInfo.InvariantCulture) == 7)
+            {
+                return (string?)fields[1];
+            }
+        }
+    }
+}
+
+/// <summary>Connections per instance (2 here): any user's connection beyond that is closed with the reason.</summary>
+public sealed class InstanceLimitTests : IAsyncLifetime
+{
+    private readonly HubsApplication _app = HubsApplication.With(new Dictionary<string, string?> { ["Limits:MaxConnectionsPerInstance"] = "2" });
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task AConnectionBeyondTheInstanceLimitIsClosedWithTheReasonAndAFreedSlotCanBeReused()
+    {
+        await using var first = await _app.ConnectChatAsync(Names.User("first"));
+        var second = await _app.ConnectNotificationsAsync(Names.User("second"));
+
+        await using var third = HubConnectionFactory.Create(_app.HubOptionsFor(Names.User("third")), HubRoutes.Chat);
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        third.Closed += error => Task.FromResult(closed.TrySetResult(error));
+        await third.StartAsync();
+        var closeError = await closed.Task.WaitAsync(Timeouts.Default);
+        await second.DisposeAsync();
+        await using var replacement = await ConnectWhenFreedAsync(Names.User("fourth"));
+
+        Assert.Contains("Too many connections: this server already holds 2, its limit. Try again later.", closeError?.Message, StringComparison.Ordinal);
+        Assert.Equal(HubConnectionState.Connected, replacement.Client.State);
+        Assert.Equal(HubConnectionState.Connected, first.Client.State);
+    }
+
+    /// <summary>The slot is released by the server's disconnect handling, which the client does not wait for.</summary>
+    private async Task<ChatSession> ConnectWhenFreedAsync(string name)
+    {
+        using var deadline = new CancellationTokenSource(Timeouts.Default);
+        while (true)
+        {
+            var session = new ChatSession(name, new ChatClient(_app.HubOptionsFor(name)));
+            await session.Client.StartAsync(deadline.Token);
+            var outcome = await Task.WhenAny(session.Events.Welcome.NextAsync(), session.Closed);
+            if (outcome != session.Closed)
+            {
+                return session;
+            }
+            await session.DisposeAsync();
+            deadline.Token.ThrowIfCancellationRequested();
+        }
+    }
+}

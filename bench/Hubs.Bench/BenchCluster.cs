@@ -5,14 +5,17 @@ using System.Text;
 
 namespace Hubs.Bench;
 
-/// <summary>The servers of one setup: one or two Hubs.Server processes, and redis-server when the setup uses Redis.</summary>
+/// <summary>
+/// The servers of one setup: one or two Hubs.Server processes (or the plain SignalR reference), and redis-server
+/// when the setup uses Redis.
+/// </summary>
 internal sealed class BenchCluster : IAsyncDisposable
 {
     private readonly List<ChildProcess> _servers = [];
 
-    private BenchCluster(string setup) => Setup = setup;
+    private BenchCluster(ServerSetup setup) => Setup = setup;
 
-    public string Setup { get; }
+    public ServerSetup Setup { get; }
 
     public ChildProcess? Redis { get; private set; }
 
@@ -20,13 +23,13 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public IReadOnlyList<Uri> ServerUrls { get; private set; } = [];
 
-    public static async Task<BenchCluster> StartAsync(string setup, string serverDll)
+    public static async Task<BenchCluster> StartAsync(ServerSetup setup, string serverDll)
     {
         var cluster = new BenchCluster(setup);
         try
         {
             string? redis = null;
-            if (setup != SetupNames.InMemory)
+            if (setup.Redis)
             {
                 var port = ChildProcess.FreePort();
                 // No persistence: the bench measures messaging, not disk.
@@ -35,7 +38,7 @@ internal sealed class BenchCluster : IAsyncDisposable
                 await WaitForRedisAsync(port, cluster.Redis);
                 redis = $"127.0.0.1:{port}";
             }
-            var count = setup == SetupNames.Redis2 ? 2 : 1;
+            var count = setup.Instances;
             var urls = new List<Uri>();
             for (var i = 0; i < count; i++)
             {
@@ -60,6 +63,9 @@ internal sealed class BenchCluster : IAsyncDisposable
     /// <summary>CPU used so far by the servers (summed) and by Redis.</summary>
     public (TimeSpan Servers, TimeSpan Redis) Cpu() =>
         (TimeSpan.FromTicks(_servers.Sum(s => s.Cpu.Ticks)), Redis?.Cpu ?? TimeSpan.Zero);
+
+    /// <summary>Resident memory of the servers now (summed), in bytes.</summary>
+    public long Rss() => _servers.Sum(s => ProcessMemory.Rss(s.Pid));
 
     public async ValueTask DisposeAsync()
     {

@@ -23,7 +23,8 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public IReadOnlyList<Uri> ServerUrls { get; private set; } = [];
 
-    public static async Task<BenchCluster> StartAsync(ServerSetup setup, string serverDll)
+    /// <remarks><paramref name="settings"/> are configuration keys (as environment variables) for the servers.</remarks>
+    public static async Task<BenchCluster> StartAsync(ServerSetup setup, string serverDll, IReadOnlyDictionary<string, string> settings)
     {
         var cluster = new BenchCluster(setup);
         try
@@ -43,7 +44,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             for (var i = 0; i < count; i++)
             {
                 var url = new Uri($"http://127.0.0.1:{ChildProcess.FreePort()}");
-                cluster._servers.Add(StartServer(serverDll, url, redis));
+                cluster._servers.Add(StartServer(serverDll, url, redis, settings));
                 urls.Add(url);
             }
             cluster.ServerUrls = urls;
@@ -79,7 +80,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         }
     }
 
-    private static ChildProcess StartServer(string serverDll, Uri url, string? redis)
+    private static ChildProcess StartServer(string serverDll, Uri url, string? redis, IReadOnlyDictionary<string, string> settings)
     {
         var start = new ProcessStartInfo("dotnet", [serverDll, "--urls", url.ToString().TrimEnd('/')])
         {
@@ -88,6 +89,10 @@ internal sealed class BenchCluster : IAsyncDisposable
         // Development: the built-in token signer lets the bench log its users in.
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
         if (redis is not null)
         {
             start.Environment["Redis__ConnectionString"] = redis;

@@ -37,8 +37,8 @@ internal sealed record BenchOptions
 
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Connections that share one user (the server allows 20 per user by default).</summary>
-    public int ConnectionsPerUser { get; init; } = 10;
+    /// <summary>broadcast and connect: connections that share one user (the bench raises the server's per-user limit to match).</summary>
+    public int ConnectionsPerUser { get; init; } = 50;
 
     /// <summary>Also run the plain SignalR reference and print the ratios.</summary>
     public bool Plain { get; init; } = true;
@@ -69,7 +69,7 @@ internal sealed record BenchOptions
           --broadcast-rate R       broadcast msg/s from the one sender (default 5)
           --connections N          connect: idle connections (default 5000)
           --settle S               connect: seconds the idle connections settle before RSS is read (default 10)
-          --connections-per-user N connections sharing one user (default 10; the server allows 20)
+          --connections-per-user N broadcast and connect: connections sharing one user (default 50; sets Limits:MaxConnectionsPerUser)
           --no-plain               skip the plain SignalR reference
           --protocol P             json or messagepack (default json)
           --server-dll PATH        Hubs.Server.dll to start

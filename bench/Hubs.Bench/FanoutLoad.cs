@@ -7,8 +7,8 @@ namespace Hubs.Bench;
 /// room-fanout (rooms x members, one sender per room, room messages) or broadcast (all clients receive one
 /// sender's global messages); the events are deliveries. Senders alternate between the instances.
 /// </summary>
-internal sealed class FanoutLoad(string scenario, BenchCluster cluster, BenchClients clients, int rooms, int members, double rate, bool broadcast)
-    : IWorkload
+internal sealed class FanoutLoad(string scenario, BenchCluster cluster, BenchClients clients, int rooms, int members, double rate, bool broadcast,
+    int connectionsPerUser = 1) : IWorkload
 {
     private BenchUser[] _users = [];
     private RunRecorder? _current;
@@ -24,7 +24,7 @@ internal sealed class FanoutLoad(string scenario, BenchCluster cluster, BenchCli
 
     public async Task ConnectAsync() =>
         _users = await clients.ConnectAsync(rooms * members, i => broadcast ? null : RoomName(i / members), () => Volatile.Read(ref _current),
-            connectionsPerUser: 1);
+            connectionsPerUser);
 
     public async Task<RunResult> RunAsync(TimeSpan duration, int runNumber)
     {

@@ -4,8 +4,10 @@ namespace Hubs.Bench;
 /// <remarks>Paired is the median of the run-by-run ratios (runs of both setups interleave, so each pair saw similar noise).</remarks>
 internal sealed record Ratio(string Name, double Value, double? Paired, string Target, bool? Met)
 {
+    public bool IsCount { get; init; }
+
     public override string ToString() =>
-        Report.Invariant($"{Name}: {Value:F2}") + (Paired is { } paired ? Report.Invariant($" (run-paired {paired:F2})") : "")
+        (IsCount ? Report.Invariant($"{Name}: {Value:F0}") : Report.Invariant($"{Name}: {Value:F2}")) + (Paired is { } paired ? Report.Invariant($" (run-paired {paired:F2})") : "")
         + (Met is { } met ? $"; target {Target}: {(met ? "met" : "NOT met")}" : string.IsNullOrEmpty(Target) ? "" : $"; {Target}");
 }
 
@@ -49,8 +51,11 @@ internal static class Ratios
             var under = runs.Count(r => r.P99Ms < P99Ms);
             var lost = runs.Sum(r => r.Lost + r.FailedSends + r.Duplicates);
             var isTarget = group.Key.Scenario == crossFanout && group.Key.Setup == "hubs-redis2";
-            ratios.Add(new Ratio($"{group.Key.Scenario}/{group.Key.Setup}: runs with p99 < {P99Ms} ms (of {runs.Count}; lost, duplicated or failed: {lost})",
-                under, null, isTarget ? "every run, nothing lost" : "", isTarget ? under == runs.Count && lost == 0 : null));
+            ratios.Add(new Ratio($"{group.Key.Scenario}/{group.Key.Setup}: runs with p99 < {P99Ms} ms, of {runs.Count} (lost, duplicated or failed: {lost})",
+                under, null, isTarget ? "every run, nothing lost" : "", isTarget ? under == runs.Count && lost == 0 : null)
+            {
+                IsCount = true,
+            });
         }
         return ratios;
     }

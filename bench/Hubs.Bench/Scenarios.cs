@@ -1,9 +1,12 @@
 namespace Hubs.Bench;
 
 /// <summary>The builds the bench starts.</summary>
-internal sealed record ServerDlls(string Hubs, string Plain)
+internal sealed record ServerDlls(string Hubs, string Plain, IReadOnlyDictionary<string, string> HubsSettings)
 {
     public string For(ServerSetup setup) => setup.Plain ? Plain : Hubs;
+
+    public Task<BenchCluster> StartAsync(ServerSetup setup) =>
+        BenchCluster.StartAsync(setup, For(setup), setup.Plain ? new Dictionary<string, string>() : HubsSettings);
 }
 
 /// <summary>Runs a workload on several setups at once, run by run in turn, so compared figures share the same noise.</summary>
@@ -12,9 +15,9 @@ internal static class Scenarios
     public static FanoutLoad RoomFanout(BenchOptions options, string name, BenchCluster cluster, BenchClients clients) =>
         new(name, cluster, clients, options.Rooms, options.MembersPerRoom, options.Rate, broadcast: false);
 
-    /// <summary>Receivers in groups of 50 only to number them like the fan-out's; they join no room.</summary>
+    /// <summary>The receivers join no room and share users, so the presence announcements at connect stay few.</summary>
     public static FanoutLoad Broadcast(BenchOptions options, string name, BenchCluster cluster, BenchClients clients) =>
-        new(name, cluster, clients, rooms: 1, members: options.BroadcastClients, options.BroadcastRate, broadcast: true);
+        new(name, cluster, clients, rooms: 1, members: options.BroadcastClients, options.BroadcastRate, broadcast: true, options.ConnectionsPerUser);
 
     public static async Task InterleavedAsync(BenchOptions options, ServerDlls dlls, IReadOnlyList<ServerSetup> setups, List<RunResult> results,
         Func<BenchCluster, BenchClients, IWorkload> workload)
@@ -25,7 +28,7 @@ internal static class Scenarios
         {
             foreach (var setup in setups)
             {
-                var cluster = await BenchCluster.StartAsync(setup, dlls.For(setup));
+                var cluster = await dlls.StartAsync(setup);
                 clusters.Add(cluster);
                 var load = workload(cluster, new BenchClients(options, cluster));
                 loads.Add(load);

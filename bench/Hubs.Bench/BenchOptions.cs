@@ -35,7 +35,14 @@ internal sealed record BenchOptions
     /// <summary>connect: idle connections held open, and how long they settle before RSS is read.</summary>
     public int Connections { get; init; } = 5000;
 
-    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(10);
+    /// <remarks>
+    /// Longer than a minute by default: each client's negotiate request leaves a pooled keep-alive HTTP connection
+    /// that its HttpClient closes after a minute idle; until then the server holds two connections per client.
+    /// </remarks>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>cross-instance: measured runs (the p99 target is for 10 consecutive runs).</summary>
+    public int CrossRuns { get; init; } = 10;
 
     /// <summary>broadcast and connect: connections that share one user (the bench raises the server's per-user limit to match).</summary>
     public int ConnectionsPerUser { get; init; } = 50;
@@ -68,7 +75,8 @@ internal sealed record BenchOptions
           --broadcast-clients N    broadcast receivers (default 1000)
           --broadcast-rate R       broadcast msg/s from the one sender (default 5)
           --connections N          connect: idle connections (default 5000)
-          --settle S               connect: seconds the idle connections settle before RSS is read (default 10)
+          --settle S               connect: seconds the idle connections settle before RSS is read (default 75)
+          --cross-runs N           cross-instance: measured runs (default 10)
           --connections-per-user N broadcast and connect: connections sharing one user (default 50; sets Limits:MaxConnectionsPerUser)
           --no-plain               skip the plain SignalR reference
           --protocol P             json or messagepack (default json)
@@ -103,6 +111,7 @@ internal sealed record BenchOptions
                 "--broadcast-rate" => options with { BroadcastRate = PositiveNumber(args[i], value) },
                 "--connections" => options with { Connections = PositiveInt(args[i], value) },
                 "--settle" => options with { Settle = TimeSpan.FromSeconds(PositiveNumber(args[i], value)) },
+                "--cross-runs" => options with { CrossRuns = PositiveInt(args[i], value) },
                 "--connections-per-user" => options with { ConnectionsPerUser = PositiveInt(args[i], value) },
                 "--protocol" => options with { Protocol = Enum.Parse<HubProtocolKind>(value, ignoreCase: true) },
                 "--server-dll" => options with { ServerDll = value },

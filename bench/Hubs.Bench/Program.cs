@@ -59,9 +59,9 @@ foreach (var scenario in options.Scenarios)
         case ScenarioNames.CrossInstance:
             ServerSetup[] overRedis = [ServerSetup.InMemory, ServerSetup.Redis2];
             await Scenarios.InterleavedAsync(options, dlls, overRedis, results,
-                (cluster, clients) => Scenarios.RoomFanout(options, $"{scenario}/{ScenarioNames.RoomFanout}", cluster, clients));
+                (cluster, clients) => Scenarios.RoomFanout(options, $"{scenario}/{ScenarioNames.RoomFanout}", cluster, clients), options.CrossRuns);
             await Scenarios.InterleavedAsync(options, dlls, overRedis, results,
-                (cluster, clients) => Scenarios.Broadcast(options, $"{scenario}/{ScenarioNames.Broadcast}", cluster, clients));
+                (cluster, clients) => Scenarios.Broadcast(options, $"{scenario}/{ScenarioNames.Broadcast}", cluster, clients), options.CrossRuns);
             break;
     }
 }

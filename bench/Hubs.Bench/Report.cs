@@ -10,7 +10,7 @@ internal static class Report
     {
         Console.WriteLine(Invariant($"# Hubs.Bench {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  {machine.Cores} cores ({machine.CpuModel}), {machine.MemoryBytes / (1 << 30)} GiB  load={machine.LoadAverage}"));
         Console.WriteLine(Invariant($"# ack-rtt: {options.AckClients} clients x {options.AckRate} msg/s; room-fanout: {options.Rooms} rooms x {options.MembersPerRoom} members, one sender per room at {options.Rate} msg/s; broadcast: {options.BroadcastClients} receivers, one sender at {options.BroadcastRate} msg/s; connect: {options.Connections} idle connections"));
-        Console.WriteLine(Invariant($"# {options.Runs} runs of {options.RunDuration.TotalSeconds} s after a {options.Warmup.TotalSeconds} s warm-up, setups interleaved run by run; protocol {options.Protocol}; clients run in this process on the same machine"));
+        Console.WriteLine(Invariant($"# {options.Runs} runs ({options.CrossRuns} for cross-instance) of {options.RunDuration.TotalSeconds} s after a {options.Warmup.TotalSeconds} s warm-up, setups interleaved run by run; protocol {options.Protocol}; clients run in this process on the same machine"));
     }
 
     public static void Line(RunResult r) => Console.WriteLine(

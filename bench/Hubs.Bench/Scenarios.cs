@@ -20,7 +20,7 @@ internal static class Scenarios
         new(name, cluster, clients, rooms: 1, members: options.BroadcastClients, options.BroadcastRate, broadcast: true, options.ConnectionsPerUser);
 
     public static async Task InterleavedAsync(BenchOptions options, ServerDlls dlls, IReadOnlyList<ServerSetup> setups, List<RunResult> results,
-        Func<BenchCluster, BenchClients, IWorkload> workload)
+        Func<BenchCluster, BenchClients, IWorkload> workload, int? runs = null)
     {
         var clusters = new List<BenchCluster>();
         var loads = new List<IWorkload>();
@@ -41,7 +41,7 @@ internal static class Scenarios
                     Record(results, await load.RunAsync(options.Warmup, runNumber: 0));
                 }
             }
-            for (var run = 1; run <= options.Runs; run++)
+            for (var run = 1; run <= (runs ?? options.Runs); run++)
             {
                 // Alternate which setup goes first, so neither always follows the other's drain.
                 foreach (var load in run % 2 == 1 ? loads : Enumerable.Reverse(loads))

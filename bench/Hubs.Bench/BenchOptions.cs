@@ -47,6 +47,9 @@ internal sealed record BenchOptions
     /// <summary>broadcast and connect: connections that share one user (the bench raises the server's per-user limit to match).</summary>
     public int ConnectionsPerUser { get; init; } = 50;
 
+    /// <summary>cross-instance: also one instance with Redis (issue 4's middle setup).</summary>
+    public bool Redis1 { get; init; }
+
     /// <summary>Also run the plain SignalR reference and print the ratios.</summary>
     public bool Plain { get; init; } = true;
 
@@ -79,6 +82,7 @@ internal sealed record BenchOptions
           --cross-runs N           cross-instance: measured runs (default 10)
           --connections-per-user N broadcast and connect: connections sharing one user (default 50; sets Limits:MaxConnectionsPerUser)
           --no-plain               skip the plain SignalR reference
+          --redis1                 cross-instance: also one instance with Redis
           --protocol P             json or messagepack (default json)
           --server-dll PATH        Hubs.Server.dll to start
           --plain-dll PATH         PlainHub.dll to start
@@ -90,9 +94,9 @@ internal sealed record BenchOptions
         var options = new BenchOptions();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--no-plain")
+            if (args[i] is "--no-plain" or "--redis1")
             {
-                options = options with { Plain = false };
+                options = args[i] == "--redis1" ? options with { Redis1 = true } : options with { Plain = false };
                 continue;
             }
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
@@ -162,5 +166,6 @@ internal sealed record ServerSetup(string Name, bool Plain, bool Redis, int Inst
 {
     public static readonly ServerSetup PlainSignalR = new("plain", Plain: true, Redis: false, Instances: 1);
     public static readonly ServerSetup InMemory = new("hubs", Plain: false, Redis: false, Instances: 1);
+    public static readonly ServerSetup Redis1 = new("hubs-redis1", Plain: false, Redis: true, Instances: 1);
     public static readonly ServerSetup Redis2 = new("hubs-redis2", Plain: false, Redis: true, Instances: 2);
 }

@@ -57,7 +57,7 @@ foreach (var scenario in options.Scenarios)
             }
             break;
         case ScenarioNames.CrossInstance:
-            ServerSetup[] overRedis = [ServerSetup.InMemory, ServerSetup.Redis2];
+            ServerSetup[] overRedis = options.Redis1 ? [ServerSetup.InMemory, ServerSetup.Redis1, ServerSetup.Redis2] : [ServerSetup.InMemory, ServerSetup.Redis2];
             await Scenarios.InterleavedAsync(options, dlls, overRedis, results,
                 (cluster, clients) => Scenarios.RoomFanout(options, $"{scenario}/{ScenarioNames.RoomFanout}", cluster, clients), options.CrossRuns);
             await Scenarios.InterleavedAsync(options, dlls, overRedis, results,

@@ -45,6 +45,7 @@ internal static class Ratios
         var crossBroadcast = $"{ScenarioNames.CrossInstance}/{ScenarioNames.Broadcast}";
         CpuRatio(ratios, measured, crossFanout, "hubs-redis1", "hubs", "<= 1.3x in-memory", r => r <= RedisOverInMemory);
         CpuRatio(ratios, measured, crossFanout, "hubs-redis2", "hubs", "<= 1.3x in-memory", r => r <= RedisOverInMemory);
+        CpuRatio(ratios, measured, crossBroadcast, "hubs-redis1", "hubs", "", null);
         CpuRatio(ratios, measured, crossBroadcast, "hubs-redis2", "hubs", "", null);
         foreach (var group in measured.Where(r => r.Scenario == crossFanout || r.Scenario == crossBroadcast).GroupBy(r => (r.Scenario, r.Setup)))
         {

@@ -5,14 +5,17 @@ using System.Text;
 
 namespace Hubs.Bench;
 
-/// <summary>The servers of one setup: one or two Hubs.Server processes, and redis-server when the setup uses Redis.</summary>
+/// <summary>
+/// The servers of one setup: one or two Hubs.Server processes (or the plain SignalR reference), and redis-server
+/// when the setup uses Redis.
+/// </summary>
 internal sealed class BenchCluster : IAsyncDisposable
 {
     private readonly List<ChildProcess> _servers = [];
 
-    private BenchCluster(string setup) => Setup = setup;
+    private BenchCluster(ServerSetup setup) => Setup = setup;
 
-    public string Setup { get; }
+    public ServerSetup Setup { get; }
 
     public ChildProcess? Redis { get; private set; }
 
@@ -20,13 +23,14 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public IReadOnlyList<Uri> ServerUrls { get; private set; } = [];
 
-    public static async Task<BenchCluster> StartAsync(string setup, string serverDll)
+    /// <remarks><paramref name="settings"/> are configuration keys (as environment variables) for the servers.</remarks>
+    public static async Task<BenchCluster> StartAsync(ServerSetup setup, string serverDll, IReadOnlyDictionary<string, string> settings)
     {
         var cluster = new BenchCluster(setup);
         try
         {
             string? redis = null;
-            if (setup != SetupNames.InMemory)
+            if (setup.Redis)
             {
                 var port = ChildProcess.FreePort();
                 // No persistence: the bench measures messaging, not disk.
@@ -35,12 +39,12 @@ internal sealed class BenchCluster : IAsyncDisposable
                 await WaitForRedisAsync(port, cluster.Redis);
                 redis = $"127.0.0.1:{port}";
             }
-            var count = setup == SetupNames.Redis2 ? 2 : 1;
+            var count = setup.Instances;
             var urls = new List<Uri>();
             for (var i = 0; i < count; i++)
             {
                 var url = new Uri($"http://127.0.0.1:{ChildProcess.FreePort()}");
-                cluster._servers.Add(StartServer(serverDll, url, redis));
+                cluster._servers.Add(StartServer(serverDll, url, redis, settings));
                 urls.Add(url);
             }
             cluster.ServerUrls = urls;
@@ -61,6 +65,9 @@ internal sealed class BenchCluster : IAsyncDisposable
     public (TimeSpan Servers, TimeSpan Redis) Cpu() =>
         (TimeSpan.FromTicks(_servers.Sum(s => s.Cpu.Ticks)), Redis?.Cpu ?? TimeSpan.Zero);
 
+    /// <summary>Resident memory of the servers now (summed), in bytes.</summary>
+    public long Rss() => _servers.Sum(s => ProcessMemory.Rss(s.Pid));
+
     public async ValueTask DisposeAsync()
     {
         foreach (var server in _servers)
@@ -73,7 +80,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         }
     }
 
-    private static ChildProcess StartServer(string serverDll, Uri url, string? redis)
+    private static ChildProcess StartServer(string serverDll, Uri url, string? redis, IReadOnlyDictionary<string, string> settings)
     {
         var start = new ProcessStartInfo("dotnet", [serverDll, "--urls", url.ToString().TrimEnd('/')])
         {
@@ -82,6 +89,10 @@ internal sealed class BenchCluster : IAsyncDisposable
         // Development: the built-in token signer lets the bench log its users in.
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
         if (redis is not null)
         {
             start.Environment["Redis__ConnectionString"] = redis;

@@ -31,3 +31,15 @@ internal static class MachineCpu
         return TimeSpan.FromSeconds(busy / 100.0);
     }
 }
+
+/// <summary>Resident memory of a process (VmRSS), read from <c>/proc/&lt;pid&gt;/status</c>.</summary>
+internal static class ProcessMemory
+{
+    public static long Rss(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        // "VmRSS:     123456 kB"
+        var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return kb * 1024;
+    }
+}

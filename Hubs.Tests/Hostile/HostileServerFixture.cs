@@ -13,7 +13,7 @@ namespace Hubs.Tests.Hostile;
 /// by every hostile-input test. Call limits are high so well-behaved chatters are never throttled and floods
 /// reach the hub; the hostile cases must hold up without relying on the rate limiter.
 /// </summary>
-public sealed class HostileServerFixture : IAsyncLifetime
+public class HostileServerFixture : IAsyncLifetime
 {
     /// <summary>Bytes the server may hold for one connection that does not read (the guard's limit).</summary>
     public const int SlowConsumerLimit = 256 * 1024;
@@ -21,7 +21,15 @@ public sealed class HostileServerFixture : IAsyncLifetime
     /// <summary>Longest chat text this server accepts; the slow-reader test sends texts this long.</summary>
     public const int MaxMessageLength = 8000;
 
-    public HubsApplication App { get; } = new HostileApplication();
+    public HostileServerFixture()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    /// <summary>The same server with some settings changed.</summary>
+    protected HostileServerFixture(IReadOnlyDictionary<string, string?> overrides) => App = new HostileApplication(overrides);
+
+    public HubsApplication App { get; }
 
     /// <summary>http://127.0.0.1:port of the running server.</summary>
     public Uri Address { get; private set; } = null!;
@@ -51,7 +59,7 @@ public sealed class HostileServerFixture : IAsyncLifetime
 }
 
 /// <summary>The real server with the hostile suite's settings, on sockets with small kernel send buffers.</summary>
-internal sealed class HostileApplication : HubsApplication
+internal sealed class HostileApplication(IReadOnlyDictionary<string, string?> overrides) : HubsApplication
 {
     /// <summary>
     /// Kernel send buffer of the server's sockets. Linux grows it to megabytes by default, which a stuck
@@ -72,7 +80,7 @@ internal sealed class HostileApplication : HubsApplication
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        foreach (var (key, value) in s_settings)
+        foreach (var (key, value) in s_settings.Concat(overrides))
         {
             builder.UseSetting(key, value);
         }

@@ -126,6 +126,41 @@ public sealed class HostileSocket : IAsyncDisposable
     /// <summary>One MessagePack hub message (the array SignalR defines), length-prefixed.</summary>
     public Task SendMessagePackAsync(params object?[] message) => SendFrameAsync(Frame(message), binary: true);
 
+    public bool IsMessagePack => _binary;
+
+    /// <summary>A blocking invocation in this connection's protocol; <paramref name="arguments"/> use camelCase property names.</summary>
+    public Task InvokeAsync(string invocationId, string target, params object?[] arguments) =>
+        _binary
+            ? SendMessagePackAsync(1, new Dictionary<string, object>(), invocationId, target, arguments)
+            : SendJsonAsync(JsonSerializer.Serialize(new { type = 1, invocationId, target, arguments }));
+
+    /// <summary>
+    /// Proves the connection still works: a valid call gets its answer. Returns the completions and close
+    /// messages that arrived before it (pings and server invocations such as broadcasts are skipped).
+    /// </summary>
+    public async Task<IReadOnlyList<HubReply>> ProbeAsync()
+    {
+        var id = "probe-" + Guid.NewGuid().ToString("N");
+        await InvokeAsync(id, nameof(IChatHub.GetRoomMembers), new { room = "probe" });
+        var before = new List<HubReply>();
+        while (await NextAsync() is { } reply)
+        {
+            if (reply.Type == HubReply.Completion && reply.InvocationId == id)
+            {
+                return reply.Error is null ? before : throw new InvalidOperationException("The probe call failed: " + reply.Error);
+            }
+            if (reply.Type is HubReply.Completion or HubReply.Close)
+            {
+                before.Add(reply);
+            }
+            if (reply.Type == HubReply.Close)
+            {
+                break;
+            }
+        }
+        throw new InvalidOperationException("The connection closed before the probe call was answered: " + string.Join(", ", before));
+    }
+
     /// <summary>A MessagePack hub message with its varint length prefix.</summary>
     public static byte[] Frame(object?[] message) => LengthPrefixed(MessagePackSerializer.Serialize(message, s_messagePack));
 

@@ -11,7 +11,7 @@ internal sealed class BacklogWriter : PipeWriter
 {
     private readonly SlowConsumerGuard _guard;
     private readonly PipeWriter _backlog;
-    private readonly PipeWriter _discard = Create(Stream.Null);
+    private PipeWriter? _discard;
     private PipeWriter _current;
     private long _unflushed;
     private int _completed;
@@ -44,7 +44,7 @@ internal sealed class BacklogWriter : PipeWriter
     {
         if (_current != _backlog)
         {
-            return _discard.FlushAsync(cancellationToken);
+            return Discard.FlushAsync(cancellationToken);
         }
         var queued = _unflushed;
         _unflushed = 0;
@@ -61,7 +61,7 @@ internal sealed class BacklogWriter : PipeWriter
         {
             _guard.WriterCompleted(exception);
             _backlog.Complete();
-            _discard.Complete();
+            _discard?.Complete();
         }
     }
 
@@ -71,12 +71,15 @@ internal sealed class BacklogWriter : PipeWriter
         return default;
     }
 
+    /// <summary>Created only for a dropped connection, so an idle one carries nothing extra.</summary>
+    private PipeWriter Discard => _discard ??= Create(Stream.Null);
+
     /// <summary>Switches to discarding only between flushes, so a GetMemory/Advance pair stays on one writer.</summary>
     private PipeWriter Choose()
     {
         if (_unflushed == 0)
         {
-            _current = _guard.IsDropped ? _discard : _backlog;
+            _current = _guard.IsDropped ? Discard : _backlog;
         }
         return _current;
     }

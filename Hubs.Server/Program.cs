@@ -15,6 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddObservability();
 builder.AddAuth();
 builder.AddLimits();
+builder.AddSlowConsumerLimits();
 builder.AddHubState();
 builder.AddChat();
 builder.AddStats();

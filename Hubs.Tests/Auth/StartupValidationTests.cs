@@ -16,6 +16,8 @@ public sealed class StartupValidationTests
     [InlineData("Rooms:HistoryLength", "0", "Rooms:HistoryLength")]
     [InlineData("Chat:MaxMessageLength", "0", "Chat:MaxMessageLength")]
     [InlineData("Hubs:MaximumReceiveMessageSize", "10", "Hubs:MaximumReceiveMessageSize")]
+    [InlineData("SlowConsumers:MaxBufferedBytes", "1000", "SlowConsumers:MaxBufferedBytes")]
+    [InlineData("SlowConsumers:DrainTimeout", "00:00:00", "SlowConsumers:DrainTimeout")]
     [InlineData("Hubs:ClientTimeoutInterval", "00:00:20", "Hubs:ClientTimeoutInterval")]
     [InlineData("Auth:SigningKey", "too-short", "Auth:SigningKey")]
     [InlineData("Limits:MaxRejectedCalls", "-1", "Limits:MaxRejectedCalls")]

@@ -24,6 +24,11 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var settings = options.Value;
+        if (!settings.Enabled)
+        {
+            await base.OnConnectedAsync(connection);
+            return;
+        }
         var guard = new SlowConsumerGuard(connection, settings.MaxBufferedBytes, monitor, _logger);
         guard.Attach();
         monitor.Track(connection.ConnectionId, guard);

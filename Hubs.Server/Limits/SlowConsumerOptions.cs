@@ -11,6 +11,12 @@ public sealed class SlowConsumerOptions
     public const string Section = "SlowConsumers";
 
     /// <summary>
+    /// The guard costs one extra hand-off per message per connection (see BENCHMARKS.md); a deployment whose
+    /// clients all use stateful reconnect (SignalR's own 100 KB / 5 s bound applies) may switch it off.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
     /// Bytes written to one connection that its transport has not yet taken. Above this the connection is
     /// closed. Must exceed the largest single message the server sends (a join with full history).
     /// </summary>

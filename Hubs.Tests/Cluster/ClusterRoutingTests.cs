@@ -56,6 +56,25 @@ public sealed class ClusterRoutingTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task AnAccessTokenInTheQueryStringNeverReachesTheAccessLog()
+    {
+        // Browsers send the token of a WebSocket (and of SSE) as ?access_token=, since they cannot set headers.
+        var machine = cluster.MachineOn(2, nth: 1);
+        var marker = $"probe={Guid.NewGuid():N}";
+        const string Secret = "eyJ-not-a-real-token-but-secret";
+        using var http = machine.CreateHttpClient(cluster.BaseAddress);
+        using (var response = await http.GetAsync(new Uri($"/health/live?{marker}&access_token={Secret}&after=1", UriKind.Relative)))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        await cluster.Nginx.UpstreamPortOfAsync(marker);
+        var line = Assert.Single(cluster.Nginx.AccessLogEntries(), e => e.Request.Contains(marker, StringComparison.Ordinal));
+        Assert.Contains("access_token=[redacted]&after=1", line.Request, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, cluster.Nginx.AccessLog, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task APageServedThroughNginxMayUseTheHubsAndAPageOfAnotherSiteMayNot()
     {
         var machine = cluster.MachineOn(0);

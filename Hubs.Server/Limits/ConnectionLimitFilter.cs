@@ -22,6 +22,7 @@ internal sealed class ConnectionLimitFilter(IOptions<LimitsOptions> options, ILo
         {
             Interlocked.Decrement(ref _connections);
             LimitsLog.InstanceFull(logger, instanceLimit);
+            context.ServiceProvider.GetRequiredService<Stats.HubMetrics>().ConnectionRejected(Stats.HubMetrics.RejectedInstanceConnectionLimit);
             throw new HubException($"Too many connections: this server already holds {instanceLimit}, its limit. Try again later.");
         }
         context.Context.Items[s_instanceCountedKey] = true;

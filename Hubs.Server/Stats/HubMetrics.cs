@@ -19,6 +19,7 @@ public sealed class HubMetrics
     /// <summary>Values of the <c>reason</c> tag of <see cref="RejectedConnectionsInstrument"/>.</summary>
     public const string RejectedOrigin = "origin";
     public const string RejectedUserConnectionLimit = "user_connection_limit";
+    public const string RejectedInstanceConnectionLimit = "instance_connection_limit";
     public const string RejectedUnauthenticated = "unauthenticated";
 
     private readonly Counter<long> _messages;
@@ -39,7 +40,7 @@ public sealed class HubMetrics
         _statsStreams = meter.CreateUpDownCounter<long>(StatsStreamsInstrument, "{stream}", "Live statistics streams open.");
         _invocations = meter.CreateCounter<long>(InvocationsInstrument, "{invocation}", "Hub method calls, by hub, method and outcome (ok, rejected, failed, cancelled).");
         _rateLimited = meter.CreateCounter<long>(RateLimitedInstrument, "{invocation}", "Hub method calls refused by the per-connection rate limit, by hub and method.");
-        _rejectedConnections = meter.CreateCounter<long>(RejectedConnectionsInstrument, "{connection}", "Hub connections refused, by reason (origin, user_connection_limit, unauthenticated).");
+        _rejectedConnections = meter.CreateCounter<long>(RejectedConnectionsInstrument, "{connection}", "Hub connections refused, by reason (origin, user_connection_limit, instance_connection_limit, unauthenticated).");
         _rate = new MessageRate(time);
     }
 
@@ -66,7 +67,7 @@ public sealed class HubMetrics
     public void CallRateLimited(string hub, string method) =>
         _rateLimited.Add(1, new("hub", hub), new("method", method));
 
-    /// <param name="reason">One of <see cref="RejectedOrigin"/>, <see cref="RejectedUserConnectionLimit"/>, <see cref="RejectedUnauthenticated"/>.</param>
+    /// <param name="reason">One of <see cref="RejectedOrigin"/>, <see cref="RejectedUserConnectionLimit"/>, <see cref="RejectedInstanceConnectionLimit"/>, <see cref="RejectedUnauthenticated"/>.</param>
     public void ConnectionRejected(string reason) =>
         _rejectedConnections.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -149,18 +149,26 @@ public sealed class InstanceLimitTests : IAsyncLifetime
         await using var first = await _app.ConnectChatAsync(Names.User("first"));
         var second = await _app.ConnectNotificationsAsync(Names.User("second"));
 
+        using var http = _app.CreateClient();
+        var rejectedBefore = (await PrometheusText.ScrapeAsync(http)).ValueOrZero(InstanceLimitRejections, InstanceLimitReason);
         await using var third = HubConnectionFactory.Create(_app.HubOptionsFor(Names.User("third")), HubRoutes.Chat);
         var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         third.Closed += error => Task.FromResult(closed.TrySetResult(error));
         await third.StartAsync();
         var closeError = await closed.Task.WaitAsync(Timeouts.Default);
+        var rejectedAfter = (await PrometheusText.ScrapeAsync(http)).ValueOrZero(InstanceLimitRejections, InstanceLimitReason);
         await second.DisposeAsync();
         await using var replacement = await ConnectWhenFreedAsync(Names.User("fourth"));
 
         Assert.Contains("Too many connections: this server already holds 2, its limit. Try again later.", closeError?.Message, StringComparison.Ordinal);
         Assert.Equal(HubConnectionState.Connected, replacement.Client.State);
         Assert.Equal(HubConnectionState.Connected, first.Client.State);
+        Assert.Equal(1, rejectedAfter - rejectedBefore);
     }
+
+    private const string InstanceLimitRejections = "realtimehubs_connections_rejected_total";
+
+    private static readonly (string, string) InstanceLimitReason = ("reason", Hubs.Server.Stats.HubMetrics.RejectedInstanceConnectionLimit);
 
     /// <summary>The slot is released by the server's disconnect handling, which the client does not wait for.</summary>
     private async Task<ChatSession> ConnectWhenFreedAsync(string name)

@@ -45,6 +45,9 @@ internal sealed class RedisSubscriptions : IDisposable
     /// <summary>Channels whose subscription is known not to deliver (its probe did not come back), until one does again.</summary>
     public IReadOnlyList<string> BrokenChannels => [.. _watched.Values.Where(w => w.IsBroken).Select(w => w.Channel.ToString())];
 
+    /// <summary>Every subscription being watched.</summary>
+    internal IReadOnlyCollection<WatchedSubscription> Watched => [.. _watched.Values];
+
     /// <summary>
     /// Subscribes to <paramref name="channel"/> (retrying while Redis is unreachable) and keeps checking it;
     /// <paramref name="onLost"/> gets the time the subscription was last known to deliver, <paramref name="onRestored"/>

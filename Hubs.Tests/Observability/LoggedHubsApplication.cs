@@ -8,6 +8,16 @@ namespace Hubs.Tests.Observability;
 /// <summary>The in-memory server with the project's logs at Debug captured, scopes included.</summary>
 public sealed class LoggedHubsApplication : HubsApplication
 {
+    public LoggedHubsApplication()
+    {
+    }
+
+    /// <summary>With configuration overrides, as <see cref="HubsApplication.With"/>.</summary>
+    public LoggedHubsApplication(IDictionary<string, string?> settings)
+        : base(settings, "Development")
+    {
+    }
+
     public CapturingLoggerProvider Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

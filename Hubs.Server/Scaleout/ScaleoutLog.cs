@@ -71,4 +71,7 @@ internal static partial class ScaleoutLog
 
     [LoggerMessage(1422, LogLevel.Debug, "Subscription probe on {Channel} not published: Redis unreachable.")]
     public static partial void ProbeNotPublished(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(1423, LogLevel.Error, "Checking the Redis subscription to {Channel} failed; checking again at the next interval.")]
+    public static partial void SubscriptionCheckFailed(ILogger logger, string channel, Exception exception);
 }

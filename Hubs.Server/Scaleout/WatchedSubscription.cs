@@ -100,7 +100,18 @@ internal sealed class WatchedSubscription : IDisposable
                     _checkNow = _checkNow.Task.IsCompleted ? NewSignal() : _checkNow;
                     checkNow = _checkNow.Task;
                 }
-                switch (await ProbeAsync(stopping))
+                ProbeOutcome outcome;
+                try
+                {
+                    outcome = await ProbeAsync(stopping);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Never let one bad round end the checks of this channel.
+                    ScaleoutLog.SubscriptionCheckFailed(Logger, Channel.ToString(), e);
+                    outcome = ProbeOutcome.Unknown;
+                }
+                switch (outcome)
                 {
                     case ProbeOutcome.Seen:
                         lastDelivered = Time.GetUtcNow();
@@ -153,9 +164,9 @@ internal sealed class WatchedSubscription : IDisposable
             queue.OnMessage(OnMessageAsync);
             _queue = queue;
         }
-        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Still broken; the next probe says so and this runs again.
+            // Still broken (Redis refused or is unreachable); the next probe says so and this runs again.
             ScaleoutLog.ResubscribeFailed(Logger, Channel.ToString(), e);
         }
     }

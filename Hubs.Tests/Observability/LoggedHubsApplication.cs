@@ -12,11 +12,13 @@ public sealed class LoggedHubsApplication : HubsApplication
     {
     }
 
-    /// <summary>With configuration overrides, as <see cref="HubsApplication.With"/>.</summary>
-    public LoggedHubsApplication(IDictionary<string, string?> settings)
+    private LoggedHubsApplication(IDictionary<string, string?> settings)
         : base(settings, "Development")
     {
     }
+
+    /// <summary>With configuration overrides, as <see cref="HubsApplication.With"/> (a class fixture needs the one public constructor).</summary>
+    public static LoggedHubsApplication WithSettings(IDictionary<string, string?> settings) => new(settings);
 
     public CapturingLoggerProvider Logs { get; } = new();
 

@@ -189,8 +189,8 @@ public sealed class SubscriptionLivenessTests : IAsyncLifetime
             ["Redis:SubscriptionCheckInterval"] = interval,
             ["Redis:SubscriptionProbeTimeout"] = timeout,
         };
-        _a = new LoggedHubsApplication(settings);
-        _b = new LoggedHubsApplication(settings);
+        _a = LoggedHubsApplication.WithSettings(settings);
+        _b = LoggedHubsApplication.WithSettings(settings);
         // Start both hosts (and their background services) before anyone connects.
         _ = _a.Server;
         _ = _b.Server;

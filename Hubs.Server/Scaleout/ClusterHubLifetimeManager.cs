@@ -26,8 +26,7 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
     private readonly IHubProtocol _wireProtocol;
     private readonly IInvocationBinder _binder;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task<ChannelMessageQueue?> _subscription;
+    private readonly WatchedSubscription _subscription;
 
     public ClusterHubLifetimeManager(
         ILogger<DefaultHubLifetimeManager<THub>> baseLogger,
@@ -35,7 +34,8 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
         IConnectionMultiplexer redis,
         RedisKeys keys,
         InstanceIdentity instance,
-        IHubProtocolResolver protocols) : base(baseLogger)
+        IHubProtocolResolver protocols,
+        RedisSubscriptions subscriptions) : base(baseLogger)
     {
         _redis = redis;
         _logger = logger;
@@ -44,7 +44,7 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
         // Any registered protocol can carry the invocation between instances; MessagePack is the cheaper one.
         _wireProtocol = protocols.AllProtocols.FirstOrDefault(p => p.Name == "messagepack") ?? protocols.AllProtocols[0];
         _binder = new ClientMethodBinder(typeof(THub));
-        _subscription = StartSubscriptionAsync();
+        _subscription = subscriptions.Watch(_channel, OnBusMessage);
     }
 
     /// <summary>This instance's open connections.</summary>
@@ -161,22 +161,7 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
         await PublishGroupChangeAsync(BusKind.RemoveFromGroup, connectionId, groupName);
     }
 
-    public void Dispose()
-    {
-        _stopping.Cancel();
-        if (_subscription is { IsCompletedSuccessfully: true, Result: { } queue })
-        {
-            try
-            {
-                queue.Unsubscribe();
-            }
-            catch (Exception e) when (RedisFailures.IsUnavailable(e))
-            {
-                // Shutting down while Redis is away: the subscription ends with the connection.
-            }
-        }
-        _stopping.Dispose();
-    }
+    public void Dispose() => _subscription.Dispose();
 
     private Task AddLocalAsync(string connectionId, string groupName, CancellationToken cancellationToken)
     {
@@ -203,20 +188,6 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
         PublishAsync(new BusEnvelope(_instanceId, kind, BusTarget.Connections, [connectionId, groupName], [], ReadOnlyMemory<byte>.Empty));
 
     private Task PublishAsync(BusEnvelope envelope) => _redis.GetSubscriber().PublishAsync(_channel, envelope.ToBytes());
-
-    private async Task<ChannelMessageQueue?> StartSubscriptionAsync()
-    {
-        try
-        {
-            var queue = await RedisSubscription.SubscribeAsync(_redis, _channel, _logger, _stopping.Token);
-            queue.OnMessage(OnBusMessage);
-            return queue;
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
-    }
 
     private void OnBusMessage(ChannelMessage message)
     {

@@ -14,6 +14,7 @@ internal sealed class RedisConnectionTerminator(
     RedisKeys keys,
     LocalConnectionTerminator local,
     IPresenceStore presence,
+    RedisSubscriptions subscriptions,
     ILogger<RedisConnectionTerminator> logger) : BackgroundService, IConnectionTerminator
 {
     private RedisChannel Channel => RedisChannel.Literal($"{keys.Prefix}:admin:disconnect");
@@ -32,9 +33,8 @@ internal sealed class RedisConnectionTerminator(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Retries while Redis is down, so an instance still starts without it.
-        var queue = await RedisSubscription.SubscribeAsync(redis, Channel, logger, stoppingToken);
-        queue.OnMessage(async message =>
+        // Subscribes in the background (retrying while Redis is down, so an instance still starts without it).
+        using var subscription = subscriptions.Watch(Channel, async message =>
         {
             try
             {
@@ -49,6 +49,14 @@ internal sealed class RedisConnectionTerminator(
                 ScaleoutLog.BadAdminCommand(logger, ex);
             }
         });
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the subscription ends here.
+        }
     }
 
     private sealed record DisconnectCommand(string UserId, string Reason);

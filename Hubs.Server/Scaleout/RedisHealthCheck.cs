@@ -3,8 +3,11 @@ using StackExchange.Redis;
 
 namespace Hubs.Server.Scaleout;
 
-/// <summary>Readiness: Redis answers. While it does not, the instance serves its connections but is not ready for more.</summary>
-internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+/// <summary>
+/// Readiness: Redis answers, and every pub/sub subscription of this instance delivers. While either fails, the
+/// instance serves its connections but is not ready for more.
+/// </summary>
+internal sealed class RedisHealthCheck(IConnectionMultiplexer redis, RedisSubscriptions subscriptions) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
@@ -14,14 +17,20 @@ internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCh
         {
             return HealthCheckResult.Unhealthy("Redis is unreachable; reconnecting.");
         }
+        TimeSpan latency;
         try
         {
-            var latency = await redis.GetDatabase().PingAsync().WaitAsync(Timeout, cancellationToken);
-            return HealthCheckResult.Healthy($"Redis answered in {latency.TotalMilliseconds:0.0} ms.");
+            latency = await redis.GetDatabase().PingAsync().WaitAsync(Timeout, cancellationToken);
         }
         catch (Exception e) when (RedisFailures.IsUnavailable(e) || e is TimeoutException)
         {
             return HealthCheckResult.Unhealthy("Redis did not answer.", e);
         }
+        // Redis answers, yet messages from the other instances would not reach this one's clients.
+        if (subscriptions.BrokenChannels is { Count: > 0 } broken)
+        {
+            return HealthCheckResult.Unhealthy($"Not receiving from Redis channel(s) {string.Join(", ", broken)}; re-subscribing.");
+        }
+        return HealthCheckResult.Healthy($"Redis answered in {latency.TotalMilliseconds:0.0} ms.");
     }
 }

@@ -30,6 +30,20 @@ public sealed class RedisOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Redis:SendClaimExpiry must be between 1 second and 10 minutes.")]
     public TimeSpan SendClaimExpiry { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often each instance checks that its pub/sub subscriptions still deliver: it publishes a probe on every
+    /// channel it listens to and expects it back (also right after every reconnect).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "01:00:00", ErrorMessage = "Redis:SubscriptionCheckInterval must be between 100 milliseconds and 1 hour.")]
+    public TimeSpan SubscriptionCheckInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long an instance waits for its own probe to come back before it calls the subscription lost,
+    /// re-subscribes and reports not ready until a probe comes back again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:10:00", ErrorMessage = "Redis:SubscriptionProbeTimeout must be between 100 milliseconds and 10 minutes.")]
+    public TimeSpan SubscriptionProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether Redis is configured at all.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(ConnectionString);
 

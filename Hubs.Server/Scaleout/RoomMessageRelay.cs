@@ -28,6 +28,7 @@ internal sealed class RoomMessageRelay(
     HubLifetimeManager<ChatHub> lifetimeManager,
     IOptions<RoomOptions> roomOptions,
     TimeProvider time,
+    RedisSubscriptions subscriptions,
     ILogger<RoomMessageRelay> logger) : BackgroundService
 {
     /// <summary>Rooms with no position catch up from this long before the gap was noticed (allows for clock skew).</summary>
@@ -63,8 +64,10 @@ internal sealed class RoomMessageRelay(
         redis.ConnectionRestored += OnConnectionRestored;
         try
         {
-            var queue = await RedisSubscription.SubscribeAsync(redis, keys.RoomMessages, logger, stoppingToken);
-            queue.OnMessage(OnPublished);
+            // A subscription found lost by its probe (the connection never failed) is a gap like any other.
+            using var subscription = subscriptions.Watch(keys.RoomMessages, OnPublished,
+                onLost: since => _items.Writer.TryWrite(new Item(Signal.SubscriptionLost, At: since)),
+                onRestored: RequestCatchUp);
             await foreach (var item in _items.Reader.ReadAllAsync(stoppingToken))
             {
                 switch (item.Signal)

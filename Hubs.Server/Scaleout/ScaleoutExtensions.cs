@@ -26,6 +26,7 @@ public static class ScaleoutExtensions
             sp.GetRequiredService<InstanceIdentity>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ScaleoutExtensions).FullName!)));
 
+        services.AddSingleton<RedisSubscriptions>();
         services.AddSingleton<IMessageIdGenerator, RedisMessageIdGenerator>();
         services.AddSingleton<FallbackMessageIds>();
         services.AddSingleton<RedisPresenceStore>();

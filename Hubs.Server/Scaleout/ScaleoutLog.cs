@@ -56,4 +56,22 @@ internal static partial class ScaleoutLog
 
     [LoggerMessage(1417, LogLevel.Information, "Copied {Count} send ack(s) given while Redis was unreachable into Redis.")]
     public static partial void JournalFlushed(ILogger logger, int count);
+
+    [LoggerMessage(1418, LogLevel.Warning, "Redis subscription to {Channel} lost: this instance's probe did not come back within {Timeout}; re-subscribing.")]
+    public static partial void SubscriptionLost(ILogger logger, string channel, TimeSpan timeout);
+
+    [LoggerMessage(1419, LogLevel.Information, "Redis subscription to {Channel} delivers again after re-subscribing.")]
+    public static partial void SubscriptionRestored(ILogger logger, string channel);
+
+    [LoggerMessage(1420, LogLevel.Debug, "Re-subscribing to {Channel} failed; trying again after the next probe.")]
+    public static partial void ResubscribeFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(1421, LogLevel.Debug, "Subscription probe on {Channel} came back in {Elapsed}.")]
+    public static partial void ProbeSeen(ILogger logger, string channel, TimeSpan elapsed);
+
+    [LoggerMessage(1422, LogLevel.Debug, "Subscription probe on {Channel} not published: Redis unreachable.")]
+    public static partial void ProbeNotPublished(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(1423, LogLevel.Error, "Checking the Redis subscription to {Channel} failed; checking again at the next interval.")]
+    public static partial void SubscriptionCheckFailed(ILogger logger, string channel, Exception exception);
 }

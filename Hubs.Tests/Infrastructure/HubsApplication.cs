@@ -20,7 +20,7 @@ public class HubsApplication : WebApplicationFactory<Program>
     {
     }
 
-    private HubsApplication(IDictionary<string, string?> settings, string environment)
+    protected HubsApplication(IDictionary<string, string?> settings, string environment)
     {
         foreach (var (key, value) in settings)
         {

@@ -12,6 +12,8 @@ public sealed class RedisStartupTests
     [InlineData("Redis:ChannelPrefix", "two words")]
     [InlineData("Redis:PresenceExpiry", "00:00:00.5")]
     [InlineData("Redis:SendClaimExpiry", "01:00:00")]
+    [InlineData("Redis:SubscriptionCheckInterval", "00:00:00.05")]
+    [InlineData("Redis:SubscriptionProbeTimeout", "00:11:00")]
     public async Task ABadRedisSettingStopsTheServerWithAMessageNamingTheKey(string key, string value)
     {
         await using var app = HubsApplication.With(new Dictionary<string, string?>

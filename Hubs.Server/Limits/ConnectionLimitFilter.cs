@@ -33,11 +33,7 @@ internal sealed class ConnectionLimitFilter(IOptions<LimitsOptions> options, ILo
         catch
         {
             // SignalR does not call OnDisconnectedAsync when OnConnectedAsync fails.
-            if (context.Context.Items.Remove(s_countedKey))
-            {
-                Release(context.Context.UserIdentifier!);
-            }
-            ReleaseInstanceSlot(context.Context);
+            ReleaseSlots(context.Context);
             throw;
         }
     }
@@ -71,12 +67,17 @@ internal sealed class ConnectionLimitFilter(IOptions<LimitsOptions> options, ILo
         }
         finally
         {
-            if (context.Context.Items.Remove(s_countedKey))
-            {
-                Release(context.Context.UserIdentifier!);
-            }
-            ReleaseInstanceSlot(context.Context);
+            ReleaseSlots(context.Context);
         }
+    }
+
+    private void ReleaseSlots(HubCallerContext connection)
+    {
+        if (connection.Items.Remove(s_countedKey))
+        {
+            Release(connection.UserIdentifier!);
+        }
+        ReleaseInstanceSlot(connection);
     }
 
     private void ReleaseInstanceSlot(HubCallerContext context)

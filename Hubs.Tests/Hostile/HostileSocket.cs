@@ -321,20 +321,9 @@ public sealed class HostileSocket : IAsyncDisposable
 
     private void ParseMessagePack(byte[] frame)
     {
-        var offset = 0;
-        while (offset < frame.Length)
+        foreach (var bytes in RawHubSocket.MessagePackMessages(frame))
         {
-            int length = 0, shift = 0;
-            byte b;
-            do
-            {
-                b = frame[offset++];
-                length |= (b & 0x7f) << shift;
-                shift += 7;
-            }
-            while ((b & 0x80) != 0);
-            var message = MessagePackSerializer.Deserialize<object?[]>(frame.AsMemory(offset, length), s_messagePack);
-            offset += length;
+            var message = MessagePackSerializer.Deserialize<object?[]>(bytes, s_messagePack);
             var type = Convert.ToInt32(message[0], System.Globalization.CultureInfo.InvariantCulture);
             var raw = MessagePackSerializer.ConvertToJson(MessagePackSerializer.Serialize(message, s_messagePack));
             _pending.Enqueue(type switch

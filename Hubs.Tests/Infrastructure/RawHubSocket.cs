@@ -88,16 +88,9 @@ public sealed class RawHubSocket : IAsyncDisposable
         _socket.Dispose();
     }
 
-    private void Split(byte[] frame)
+    /// <summary>The messages of one MessagePack frame: each is prefixed by its length as a 7-bit varint.</summary>
+    public static IEnumerable<ReadOnlyMemory<byte>> MessagePackMessages(byte[] frame)
     {
-        if (!_binary)
-        {
-            foreach (var part in Encoding.UTF8.GetString(frame).Split((char)RecordSeparator, StringSplitOptions.RemoveEmptyEntries))
-            {
-                _pending.Enqueue(Encoding.UTF8.GetBytes(part));
-            }
-            return;
-        }
         var offset = 0;
         while (offset < frame.Length)
         {
@@ -110,8 +103,24 @@ public sealed class RawHubSocket : IAsyncDisposable
                 shift += 7;
             }
             while ((b & 0x80) != 0);
-            _pending.Enqueue(frame[offset..(offset + length)]);
+            yield return frame.AsMemory(offset, length);
             offset += length;
+        }
+    }
+
+    private void Split(byte[] frame)
+    {
+        if (!_binary)
+        {
+            foreach (var part in Encoding.UTF8.GetString(frame).Split((char)RecordSeparator, StringSplitOptions.RemoveEmptyEntries))
+            {
+                _pending.Enqueue(Encoding.UTF8.GetBytes(part));
+            }
+            return;
+        }
+        foreach (var message in MessagePackMessages(frame))
+        {
+            _pending.Enqueue(message.ToArray());
         }
     }
 

@@ -59,7 +59,7 @@ public sealed partial class ChatHub
             var message = await roomMessages.PostAsync(room, Me, text, Now, request.ClientMessageId, Aborted);
             ChatLog.MessageSent(logger, message.Id, MyId, room);
             return new SentMessage(message);
-        });
+        }, ackRecordedByDelivery: roomMessages.RecordsAcks);
     }
 
     public async Task<UserInfo[]> GetRoomMembers(GetRoomMembersRequest request)

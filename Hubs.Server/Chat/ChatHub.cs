@@ -88,7 +88,11 @@ public sealed partial class ChatHub(
     }
 
     /// <summary>Delivers once per <paramref name="clientMessageId"/>: a repeat within the window gets the original ack.</summary>
-    private async Task<MessageAck> SendOnceAsync(string? clientMessageId, Func<Task<SentMessage>> deliver)
+    /// <remarks>
+    /// When <c>ackRecordedByDelivery</c>, a successful <c>deliver</c> has already recorded the ack with the message
+    /// (room sends over Redis), so completing it costs no second write.
+    /// </remarks>
+    private async Task<MessageAck> SendOnceAsync(string? clientMessageId, Func<Task<SentMessage>> deliver, bool ackRecordedByDelivery = false)
     {
         var id = input.ClientMessageId(clientMessageId);
         if (id is null)
@@ -113,7 +117,14 @@ public sealed partial class ChatHub(
             await deduplicator.ReleaseAsync(MyId, id, CancellationToken.None);
             throw;
         }
-        await deduplicator.CompleteAsync(MyId, id, ack, CancellationToken.None);
+        if (ackRecordedByDelivery)
+        {
+            await deduplicator.CompleteRecordedAsync(MyId, id, ack, CancellationToken.None);
+        }
+        else
+        {
+            await deduplicator.CompleteAsync(MyId, id, ack, CancellationToken.None);
+        }
         return ack;
     }
 

@@ -9,6 +9,12 @@ namespace Hubs.Server.Chat;
 /// </remarks>
 public interface IRoomMessenger
 {
+    /// <summary>
+    /// Whether <see cref="PostAsync"/> records the send's ack (in <see cref="ISendDeduplicator"/>'s store) together
+    /// with the message whenever it is given a client message id.
+    /// </summary>
+    bool RecordsAcks => false;
+
     /// <remarks><paramref name="clientMessageId"/> is the send's id, if any; a store that can records the ack in the same step.</remarks>
     Task<ChatMessage> PostAsync(string room, UserInfo sender, string text, DateTime timestamp, string? clientMessageId, CancellationToken cancellationToken);
 }

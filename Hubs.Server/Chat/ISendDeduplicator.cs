@@ -15,6 +15,13 @@ public interface ISendDeduplicator
     /// <summary>Records the ack of a claimed send for the rest of the window.</summary>
     Task CompleteAsync(string userId, string clientMessageId, MessageAck ack, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Completes a claimed send whose ack the store already recorded in the same step as the message
+    /// (<see cref="IRoomMessenger.RecordsAcks"/>); a store that shares those records need not write it again.
+    /// </summary>
+    Task CompleteRecordedAsync(string userId, string clientMessageId, MessageAck ack, CancellationToken cancellationToken) =>
+        CompleteAsync(userId, clientMessageId, ack, cancellationToken);
+
     /// <summary>Gives up a claim whose send failed, so a retry can deliver it.</summary>
     Task ReleaseAsync(string userId, string clientMessageId, CancellationToken cancellationToken);
 }

@@ -62,6 +62,10 @@ internal sealed class RedisSendDeduplicator(
     public Task CompleteAsync(string userId, string clientMessageId, MessageAck ack, CancellationToken cancellationToken) =>
         Db.StringSetAsync(keys.Sent(userId, clientMessageId), FormatAck(ack), chatOptions.Value.DeduplicationWindow);
 
+    /// <summary>The room store script set this very key to this ack when it stored the message: nothing left to write.</summary>
+    public Task CompleteRecordedAsync(string userId, string clientMessageId, MessageAck ack, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     /// <summary>Records an ack given while Redis was unreachable, for the rest of its window, unless one is already kept.</summary>
     internal Task RecordAsync(string userId, string clientMessageId, MessageAck ack, TimeSpan remaining) =>
         Db.ScriptEvaluateAsync(RecordScript, [keys.Sent(userId, clientMessageId)],

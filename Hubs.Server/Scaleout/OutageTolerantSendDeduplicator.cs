@@ -52,6 +52,18 @@ internal sealed class OutageTolerantSendDeduplicator(
         journal.Complete(userId, clientMessageId, ack);
     }
 
+    public Task CompleteRecordedAsync(string userId, string clientMessageId, MessageAck ack, CancellationToken cancellationToken)
+    {
+        // Claimed here during an outage but stored after Redis came back: Redis has the ack, the journal must
+        // learn it too (it answers first); the flush then finds the ack already kept and leaves it.
+        if (journal.HoldsClaim(userId, clientMessageId))
+        {
+            journal.Complete(userId, clientMessageId, ack);
+            return Task.CompletedTask;
+        }
+        return inner.CompleteRecordedAsync(userId, clientMessageId, ack, cancellationToken);
+    }
+
     public async Task ReleaseAsync(string userId, string clientMessageId, CancellationToken cancellationToken)
     {
         if (journal.HoldsClaim(userId, clientMessageId))

@@ -12,6 +12,9 @@ namespace Hubs.Server.Scaleout;
 /// </summary>
 internal sealed class RedisRoomMessenger(RedisRoomHistoryStore history, RedisKeys keys, IOptions<ChatOptions> chatOptions) : IRoomMessenger
 {
+    /// <summary>The store script sets the send's key to the ack format of <see cref="RedisSendDeduplicator"/>.</summary>
+    public bool RecordsAcks => true;
+
     public Task<ChatMessage> PostAsync(string room, UserInfo sender, string text, DateTime timestamp, string? clientMessageId, CancellationToken cancellationToken) =>
         history.AppendAsync(room, sender, text, timestamp,
             announce: (keys.RoomMessages, RoomBusMessage.Payload(room, sender, text, timestamp)),

@@ -163,4 +163,33 @@ public sealed class RedisStateStoreTests(RedisFixture redis) : StateStoreContrac
         Assert.Equal(new Hubs.Contracts.MessageAck(5, at, LocalOnly: true), (await sends.ClaimAsync("alice", "claimed", none)).Ack);
         Assert.Equal(new Hubs.Contracts.MessageAck(6, at), (await sends.ClaimAsync("alice", "kept", none)).Ack);
     }
+
+    [Fact]
+    public async Task ARoomSendStoredOverRedisIsAckedToResendsWithoutASecondWriteOfTheAck()
+    {
+        var keys = new RedisKeys("test-" + Guid.NewGuid().ToString("N"));
+        var chat = Options.Create(new ChatOptions { DeduplicationWindow = TimeSpan.FromMinutes(2) });
+        var sends = new RedisSendDeduplicator(redis.Connection, keys, chat, Options.Create(new RedisOptions()));
+        var history = new RedisRoomHistoryStore(redis.Connection, keys, Options.Create(new RoomOptions()), TimeProvider.System);
+        ISendDeduplicator viaInterface = sends;
+        IRoomMessenger messenger = new RedisRoomMessenger(history, keys, chat);
+        var alice = new Hubs.Contracts.UserInfo("alice", "Alice");
+        var at = new DateTime(2026, 11, 25, 1, 2, 3, DateTimeKind.Utc).AddTicks(7);
+        var none = CancellationToken.None;
+
+        Assert.True(messenger.RecordsAcks);
+        Assert.Equal(SendClaimStatus.Claimed, (await sends.ClaimAsync("alice", "room-send", none)).Status);
+        var stored = await messenger.PostAsync("lobby", alice, "hi", at, "room-send", none);
+        await viaInterface.CompleteRecordedAsync("alice", "room-send", new Hubs.Contracts.MessageAck(stored.Id, at), none);
+        await sends.ClaimAsync("alice", "plain-send", none);
+        await sends.CompleteAsync("alice", "plain-send", new Hubs.Contracts.MessageAck(stored.Id, at), none);
+
+        // The script's record is what CompleteAsync would have written, with the same lifetime.
+        var db = redis.Connection.GetDatabase();
+        Assert.Equal(await db.StringGetAsync(keys.Sent("alice", "plain-send")), await db.StringGetAsync(keys.Sent("alice", "room-send")));
+        Assert.InRange((await db.KeyTimeToLiveAsync(keys.Sent("alice", "room-send")))!.Value, TimeSpan.FromSeconds(100), TimeSpan.FromMinutes(2));
+        var resend = await sends.ClaimAsync("alice", "room-send", none);
+        Assert.Equal(SendClaimStatus.AlreadySent, resend.Status);
+        Assert.Equal(new Hubs.Contracts.MessageAck(stored.Id, at), resend.Ack);
+    }
 }

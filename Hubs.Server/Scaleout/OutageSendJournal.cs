@@ -45,6 +45,11 @@ internal sealed class OutageSendJournal(IOptions<ChatOptions> options, TimeProvi
         lock (_gate)
         {
             var now = time.GetUtcNow();
+            // Two resends racing past Find must not both be claimed (that would deliver twice).
+            if (_sends.TryGetValue((userId, clientMessageId), out var existing) && existing.Expires > now)
+            {
+                return existing.Ack is null ? new SendClaim(SendClaimStatus.InProgress) : new SendClaim(SendClaimStatus.AlreadySent, existing.Ack);
+            }
             if (_sends.Count >= Capacity)
             {
                 foreach (var key in _sends.Where(pair => pair.Value.Expires <= now).Select(pair => pair.Key).ToList())

@@ -16,10 +16,33 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
     IServiceScopeFactory serviceScopeFactory,
     SlowConsumerMonitor monitor,
     IOptions<SlowConsumerOptions> options)
-    : HubConnectionHandler<THub>(lifetimeManager, protocolResolver, globalHubOptions, hubOptions, loggerFactory, userIdProvider, serviceScopeFactory)
+    : HubConnectionHandler<THub>(
+        lifetimeManager,
+        protocolResolver,
+        WithStatefulBufferAboveLimit(globalHubOptions, options),
+        WithStatefulBufferAboveLimit(hubOptions, options),
+        loggerFactory,
+        userIdProvider,
+        serviceScopeFactory)
     where THub : Hub
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<SlowConsumerGuard>();
+
+    /// <summary>
+    /// Stateful reconnect keeps unacknowledged messages above the guard and makes writes wait once its buffer is
+    /// full; a client that stops reading never acks, so that buffer must outlast the guard's limit or the guard
+    /// never sees enough to drop the client. Set here because SignalR reads the per-hub copy when a hub has
+    /// its own options, and that copy does not take this value from the global options.
+    /// </summary>
+    private static IOptions<T> WithStatefulBufferAboveLimit<T>(IOptions<T> hub, IOptions<SlowConsumerOptions> slow)
+        where T : HubOptions
+    {
+        if (slow.Value.Enabled)
+        {
+            hub.Value.StatefulReconnectBufferSize = Math.Max(hub.Value.StatefulReconnectBufferSize, 2 * slow.Value.MaxBufferedBytes);
+        }
+        return hub;
+    }
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {

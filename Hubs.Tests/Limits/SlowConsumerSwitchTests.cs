@@ -25,6 +25,10 @@ public sealed class SlowConsumerSwitchTests
         var buffered = monitor.BufferedBytes(alice.Client.ConnectionId!);
 
         Assert.Equal(guarded, buffered is not null);
+        // A stuck reader must hit the guard's limit before stateful reconnect's buffer makes the writes wait.
+        var hubOptions = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.SignalR.HubOptions<Hubs.Server.Chat.ChatHub>>>().Value;
+        var limit = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SlowConsumerOptions>>().Value.MaxBufferedBytes;
+        Assert.Equal(guarded, hubOptions.StatefulReconnectBufferSize > limit);
         // Either way the connection works.
         await alice.Client.SendMessageAsync(new Hubs.Contracts.SendMessageRequest("hello"));
     }

@@ -25,6 +25,7 @@ internal sealed class SlowConsumerGuard
     private readonly ILogger _logger;
     private long _buffered;
     private int _dropped;
+    private int _pumpExited;
     private Exception? _completionError;
     private Task _pump = Task.CompletedTask;
 
@@ -75,6 +76,11 @@ internal sealed class SlowConsumerGuard
     /// <summary>Called by the writer after each flush with the bytes it just queued.</summary>
     internal void Queued(long bytes)
     {
+        // Once the pump has stopped (the client went away) the backlog discards writes: nothing is waiting.
+        if (Volatile.Read(ref _pumpExited) == 1)
+        {
+            return;
+        }
         var buffered = Interlocked.Add(ref _buffered, bytes);
         if (buffered > _limit)
         {
@@ -134,6 +140,7 @@ internal sealed class SlowConsumerGuard
         }
         finally
         {
+            Volatile.Write(ref _pumpExited, 1);
             await reader.CompleteAsync();
         }
     }

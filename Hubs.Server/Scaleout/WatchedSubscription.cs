@@ -119,7 +119,7 @@ internal sealed class WatchedSubscription : IDisposable
                         {
                             _broken = false;
                             ScaleoutLog.SubscriptionRestored(Logger, Channel.ToString());
-                            _onRestored?.Invoke();
+                            Notify(() => _onRestored?.Invoke());
                         }
                         break;
                     case ProbeOutcome.Lost:
@@ -127,7 +127,7 @@ internal sealed class WatchedSubscription : IDisposable
                         {
                             _broken = true;
                             ScaleoutLog.SubscriptionLost(Logger, Channel.ToString(), _owner.Options.SubscriptionProbeTimeout);
-                            _onLost?.Invoke(lastDelivered);
+                            Notify(() => _onLost?.Invoke(lastDelivered));
                         }
                         await ResubscribeAsync();
                         // Check the new subscription at once.
@@ -153,6 +153,19 @@ internal sealed class WatchedSubscription : IDisposable
     /// Drops the channel's subscription in the library, whatever state it believes it is in, so the SUBSCRIBE that
     /// follows really goes to Redis (subscribing again to a channel it still tracks would send nothing).
     /// </summary>
+    /// <summary>A failing listener must not end the checks of this channel.</summary>
+    private void Notify(Action listener)
+    {
+        try
+        {
+            listener();
+        }
+        catch (Exception e)
+        {
+            ScaleoutLog.SubscriptionCheckFailed(Logger, Channel.ToString(), e);
+        }
+    }
+
     private async Task ResubscribeAsync()
     {
         Interlocked.Increment(ref _resubscriptions);

@@ -93,10 +93,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     {
         var room = Names.Room();
         await using var alice = await _cluster.First.ConnectChatAsync(Names.User("alice"));
-        var bob = await _cluster.Second.ConnectChatAsync(Names.User("bob"));
-        await alice.Client.JoinRoomAsync(new JoinRoomRequest(room));
-        await bob.Client.JoinRoomAsync(new JoinRoomRequest(room));
-        await alice.Events.UserJoined.NextAsync(e => e.User.Id == bob.UserName);
+        var bob = await BobJoinsAliceInRoomFromTheSecondInstanceAsync(alice, room);
         _cluster.Redis.Kill();
         await Eventually.HoldsAsync(async () => await ReadyStatusAsync(_cluster.Second) == HttpStatusCode.ServiceUnavailable, "B notices the outage");
 
@@ -146,10 +143,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     {
         var room = Names.Room();
         await using var alice = await _cluster.First.ConnectChatAsync(Names.User("alice"));
-        var bob = await _cluster.Second.ConnectChatAsync(Names.User("bob"));
-        await alice.Client.JoinRoomAsync(new JoinRoomRequest(room));
-        await bob.Client.JoinRoomAsync(new JoinRoomRequest(room));
-        await alice.Events.UserJoined.NextAsync(e => e.User.Id == bob.UserName);
+        var bob = await BobJoinsAliceInRoomFromTheSecondInstanceAsync(alice, room);
         _cluster.Redis.Kill();
         await Outage.NoticedByAsync(_cluster.Second);
 
@@ -163,6 +157,16 @@ public sealed class RedisOutageTests : IAsyncLifetime
         await alice.Events.UserDisconnected.NextAsync(e => e.User.Id == bob.UserName, wait);
         var members = await Outage.RetryAsync(() => alice.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room)));
         Assert.Equal([alice.UserName], members.Select(m => m.Id));
+    }
+
+    /// <summary>Alice joins <paramref name="room"/>, then Bob on the second instance, and Alice is told he joined.</summary>
+    private async Task<ChatSession> BobJoinsAliceInRoomFromTheSecondInstanceAsync(ChatSession alice, string room)
+    {
+        var bob = await _cluster.Second.ConnectChatAsync(Names.User("bob"));
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await bob.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await alice.Events.UserJoined.NextAsync(e => e.User.Id == bob.UserName);
+        return bob;
     }
 
     private static async Task<MessageAck> SendDirectUntilAckedAsync(ChatSession sender, SendDirectMessageRequest request)

@@ -3,64 +3,52 @@ using System.IO.Pipelines;
 namespace Hubs.Server.Limits;
 
 /// <summary>
-/// The hub's view of a guarded connection's output: writes go to the guard's backlog and are counted on each
-/// flush; once the guard has dropped the connection, further writes are discarded instead of piling up.
+/// The hub's view of a guarded connection's output. Each message (the bytes between two flushes) goes to one
+/// place, chosen when it starts: the transport while the client keeps up, the backlog while earlier bytes
+/// still wait, nowhere once the guard has dropped the connection.
 /// </summary>
 /// <remarks>SignalR serializes writes to a connection, so this writer is never used by two threads at once.</remarks>
-internal sealed class BacklogWriter : PipeWriter
+internal sealed class BacklogWriter(SlowConsumerGuard guard) : PipeWriter
 {
-    private readonly SlowConsumerGuard _guard;
-    private readonly PipeWriter _backlog;
     private PipeWriter? _discard;
-    private PipeWriter _current;
+    private PipeWriter? _current;
     private long _unflushed;
     private int _completed;
-
-    public BacklogWriter(SlowConsumerGuard guard, PipeWriter backlog)
-    {
-        _guard = guard;
-        _backlog = backlog;
-        _current = backlog;
-    }
 
     public override bool CanGetUnflushedBytes => true;
 
     public override long UnflushedBytes => _unflushed;
 
-    public override Memory<byte> GetMemory(int sizeHint = 0) => Choose().GetMemory(sizeHint);
+    public override Memory<byte> GetMemory(int sizeHint = 0) => Current().GetMemory(sizeHint);
 
-    public override Span<byte> GetSpan(int sizeHint = 0) => Choose().GetSpan(sizeHint);
+    public override Span<byte> GetSpan(int sizeHint = 0) => Current().GetSpan(sizeHint);
 
     public override void Advance(int bytes)
     {
-        _current.Advance(bytes);
-        if (_current == _backlog)
-        {
-            _unflushed += bytes;
-        }
+        Current().Advance(bytes);
+        _unflushed += bytes;
     }
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
-        if (_current != _backlog)
-        {
-            return Discard.FlushAsync(cancellationToken);
-        }
-        var queued = _unflushed;
+        var target = _current ?? Choose();
+        var bytes = _unflushed;
+        _current = null;
         _unflushed = 0;
-        // Counted before the bytes become readable, so the pump never subtracts what was not yet added.
-        _guard.Queued(queued);
-        return _backlog.FlushAsync(cancellationToken);
+        if (target == _discard)
+        {
+            return target.FlushAsync(cancellationToken);
+        }
+        return target == guard.TransportOutput ? guard.FlushThrough() : guard.FlushToBacklog(bytes);
     }
 
-    public override void CancelPendingFlush() => _backlog.CancelPendingFlush();
+    public override void CancelPendingFlush() => guard.TransportOutput.CancelPendingFlush();
 
     public override void Complete(Exception? exception = null)
     {
         if (Interlocked.Exchange(ref _completed, 1) == 0)
         {
-            _guard.WriterCompleted(exception);
-            _backlog.Complete();
+            guard.WriterCompleted(exception);
             _discard?.Complete();
         }
     }
@@ -71,16 +59,7 @@ internal sealed class BacklogWriter : PipeWriter
         return default;
     }
 
-    /// <summary>Created only for a dropped connection, so an idle one carries nothing extra.</summary>
-    private PipeWriter Discard => _discard ??= Create(Stream.Null);
+    private PipeWriter Current() => _current ??= Choose();
 
-    /// <summary>Switches to discarding only between flushes, so a GetMemory/Advance pair stays on one writer.</summary>
-    private PipeWriter Choose()
-    {
-        if (_unflushed == 0)
-        {
-            _current = _guard.IsDropped ? Discard : _backlog;
-        }
-        return _current;
-    }
+    private PipeWriter Choose() => guard.Discards ? _discard ??= Create(Stream.Null) : guard.ChooseTarget();
 }

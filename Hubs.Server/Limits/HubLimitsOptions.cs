@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Hubs.Server.Limits;
 
-/// <summary>Configuration section <c>Hubs</c>: transport limits and the heartbeat.</summary>
+/// <summary>Configuration section <c>Hubs</c>: transport limits, the heartbeat and stateful reconnect.</summary>
 public sealed class HubLimitsOptions : IValidatableObject
 {
     public const string Section = "Hubs";
@@ -16,6 +16,13 @@ public sealed class HubLimitsOptions : IValidatableObject
 
     /// <summary>A client silent for this long is considered gone.</summary>
     public TimeSpan ClientTimeoutInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Lets clients that ask for it resume a dropped connection without losing what was sent meanwhile. Each such
+    /// connection keeps its unacknowledged messages and runs a one-second ack timer, which costs server CPU on every
+    /// delivery (BENCHMARKS.md); switching it off leaves room history recovery as the only catch-up after a drop.
+    /// </summary>
+    public bool AllowStatefulReconnects { get; set; } = true;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

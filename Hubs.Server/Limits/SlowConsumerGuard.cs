@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Hubs.Server.Auth;
 using Microsoft.AspNetCore.Connections;
@@ -9,8 +10,10 @@ namespace Hubs.Server.Limits;
 /// <summary>
 /// Sits between one hub connection and its transport. SignalR awaits every member's write when it sends to a
 /// group, so a client that stops reading would hold up the whole send (and the sender's ack) as soon as its
-/// transport pipe is full. Here the hub's writes land in a backlog that never pushes back, a pump hands the
-/// backlog to the transport at the client's pace, and a backlog over the limit closes the connection.
+/// transport pipe is full. While the client keeps up, the hub writes straight to the transport (no extra
+/// copy or thread hand-off); once a transport flush has to wait, the hub's writes go to a backlog that never
+/// pushes back, a drain loop hands it to the transport at the client's pace, and a backlog over the limit
+/// closes the connection.
 /// </summary>
 internal sealed class SlowConsumerGuard
 {
@@ -19,15 +22,21 @@ internal sealed class SlowConsumerGuard
 
     private readonly ConnectionContext _connection;
     private readonly PipeWriter _transportOutput;
-    private readonly Pipe _backlog = new(s_backlogOptions);
     private readonly long _limit;
     private readonly SlowConsumerMonitor _monitor;
     private readonly ILogger _logger;
+
+    // Guards the switch between writing through and draining: the drain may stop only when nothing is queued.
+    private readonly Lock _lock = new();
+
+    // Created when the client first falls behind, so a connection that keeps up carries no second pipe.
+    private Pipe? _backlog;
+    private bool _draining;
+    private Task _drain = Task.CompletedTask;
     private long _buffered;
     private int _dropped;
-    private int _pumpExited;
+    private int _transportGone;
     private Exception? _completionError;
-    private Task _pump = Task.CompletedTask;
 
     public SlowConsumerGuard(ConnectionContext connection, long limit, SlowConsumerMonitor monitor, ILogger logger)
     {
@@ -36,23 +45,24 @@ internal sealed class SlowConsumerGuard
         _limit = limit;
         _monitor = monitor;
         _logger = logger;
-        Writer = new BacklogWriter(this, _backlog.Writer);
+        Writer = new BacklogWriter(this);
     }
 
     /// <summary>What the hub writes to instead of the transport.</summary>
     public BacklogWriter Writer { get; }
 
-    /// <summary>Bytes the hub wrote that the transport has not taken yet.</summary>
-    public long BufferedBytes => Interlocked.Read(ref _buffered);
+    /// <summary>Bytes the hub wrote that wait in the backlog (the transport has not taken them yet); none once they can never be sent.</summary>
+    public long BufferedBytes => Discards ? 0 : Interlocked.Read(ref _buffered);
 
     public bool IsDropped => Volatile.Read(ref _dropped) == 1;
 
-    /// <summary>Puts the backlog in front of the connection's transport and starts forwarding.</summary>
-    public void Attach()
-    {
-        _connection.Transport = new GuardedTransport(_connection.Transport.Input, Writer);
-        _pump = Task.Run(PumpAsync);
-    }
+    /// <summary>True once nothing written can reach the client any more: dropped, or its transport ended.</summary>
+    internal bool Discards => IsDropped || Volatile.Read(ref _transportGone) == 1;
+
+    internal PipeWriter TransportOutput => _transportOutput;
+
+    /// <summary>Puts the guard in front of the connection's transport.</summary>
+    public void Attach() => _connection.Transport = new GuardedTransport(_connection.Transport.Input, Writer);
 
     /// <summary>
     /// After the hub is done with the connection: lets the last bytes (e.g. the close message) leave, but not
@@ -63,32 +73,92 @@ internal sealed class SlowConsumerGuard
         await Writer.CompleteAsync();
         try
         {
-            await _pump.WaitAsync(drainTimeout);
+            await _drain.WaitAsync(drainTimeout);
         }
         catch (TimeoutException)
         {
-            SlowConsumerLog.DrainTimedOut(_logger, _connection.ConnectionId, BufferedBytes);
+            SlowConsumerLog.DrainTimedOut(_logger, _connection.ConnectionId, Interlocked.Read(ref _buffered));
             _transportOutput.CancelPendingFlush();
             _connection.Abort(new ConnectionAbortedException("The client did not read the last messages."));
+            return;
+        }
+        if (!IsDropped)
+        {
+            await _transportOutput.CompleteAsync(_completionError);
         }
     }
 
-    /// <summary>Called by the writer after each flush with the bytes it just queued.</summary>
-    internal void Queued(long bytes)
+    /// <summary>
+    /// Where the hub's next message goes: straight to the transport unless earlier bytes still wait for the
+    /// client, in which case behind them, in the backlog.
+    /// </summary>
+    internal PipeWriter ChooseTarget()
     {
-        // Once the pump has stopped (the client went away) the backlog discards writes: nothing is waiting.
-        if (Volatile.Read(ref _pumpExited) == 1)
+        lock (_lock)
         {
-            return;
+            return _draining ? Backlog.Writer : _transportOutput;
         }
-        var buffered = Interlocked.Add(ref _buffered, bytes);
+    }
+
+    /// <summary>The hub flushed a message it wrote to the transport; a flush that would wait starts a drain instead.</summary>
+    internal ValueTask<FlushResult> FlushThrough()
+    {
+        var flush = _transportOutput.FlushAsync();
+        if (flush.IsCompleted)
+        {
+            var result = flush.Result;
+            if (result.IsCompleted)
+            {
+                Volatile.Write(ref _transportGone, 1);
+            }
+            return new ValueTask<FlushResult>(result);
+        }
+        lock (_lock)
+        {
+            _draining = true;
+        }
+        // Only the hub's (serialized) flushes start drains, so the field needs no lock.
+        _drain = DrainAsync(flush);
+        return default;
+    }
+
+    /// <summary>The hub flushed <paramref name="bytes"/> it wrote to the backlog.</summary>
+    internal ValueTask<FlushResult> FlushToBacklog(long bytes)
+    {
+        long buffered;
+        bool restart;
+        lock (_lock)
+        {
+            // Never waits: the backlog has no pause threshold, and nobody awaits its reader.
+            var flush = Backlog.Writer.FlushAsync();
+            Debug.Assert(flush.IsCompleted, "A backlog without a pause threshold never makes a flush wait.");
+            _ = flush.Result;
+            buffered = Interlocked.Add(ref _buffered, bytes);
+            // The drain stopped between this message's start and its flush: the bytes need a new one.
+            restart = !_draining;
+            _draining = true;
+        }
+        if (restart)
+        {
+            _drain = DrainAsync(default);
+        }
         if (buffered > _limit)
         {
             Drop(buffered);
         }
+        return default;
     }
 
-    internal void WriterCompleted(Exception? error) => _completionError = error;
+    internal void WriterCompleted(Exception? error)
+    {
+        _completionError = error;
+        lock (_lock)
+        {
+            _backlog?.Writer.Complete();
+        }
+    }
+
+    private Pipe Backlog => _backlog ??= new Pipe(s_backlogOptions);
 
     private void Drop(long buffered)
     {
@@ -106,42 +176,49 @@ internal sealed class SlowConsumerGuard
             $"The client did not read its messages: {buffered} bytes were waiting, the limit is {_limit}."));
     }
 
-    private async Task PumpAsync()
+    /// <summary>Waits for the transport, hands it the backlog, and repeats until nothing is queued.</summary>
+    private async Task DrainAsync(ValueTask<FlushResult> pending)
     {
-        var reader = _backlog.Reader;
         try
         {
             while (true)
             {
-                var result = await reader.ReadAsync();
-                var buffer = result.Buffer;
+                var flushed = await pending;
+                if (flushed.IsCompleted || flushed.IsCanceled || IsDropped)
+                {
+                    Volatile.Write(ref _transportGone, 1);
+                    return;
+                }
+                ReadResult read;
+                lock (_lock)
+                {
+                    // Under the lock: a flush to the backlog either lands before this check or sees the drain stopped.
+                    if (_backlog is null || !_backlog.Reader.TryRead(out read))
+                    {
+                        _draining = false;
+                        return;
+                    }
+                }
+                var buffer = read.Buffer;
                 var length = buffer.Length;
                 // The hub flushes whole messages, so everything readable is whole messages: one transport write.
                 foreach (var segment in buffer)
                 {
                     _transportOutput.Write(segment.Span);
                 }
-                reader.AdvanceTo(buffer.End);
-                var flush = length > 0 ? await _transportOutput.FlushAsync() : default;
+                _backlog.Reader.AdvanceTo(buffer.End);
                 Interlocked.Add(ref _buffered, -length);
-                if (result.IsCompleted || flush.IsCompleted || flush.IsCanceled || IsDropped)
+                if (read.IsCompleted && length == 0)
                 {
-                    break;
+                    return;
                 }
-            }
-            if (!IsDropped)
-            {
-                await _transportOutput.CompleteAsync(_completionError);
+                pending = _transportOutput.FlushAsync();
             }
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or OperationCanceledException)
         {
+            Volatile.Write(ref _transportGone, 1);
             SlowConsumerLog.ForwardingFailed(_logger, _connection.ConnectionId, e);
-        }
-        finally
-        {
-            Volatile.Write(ref _pumpExited, 1);
-            await reader.CompleteAsync();
         }
     }
 

@@ -61,6 +61,9 @@ internal sealed record BenchOptions
     /// <summary>PlainHub.dll to start; by default the build output beside this bench's configuration.</summary>
     public string? PlainDll { get; init; }
 
+    /// <summary>Extra environment for the Hubs.Server processes only (A/B experiments: a setting on one side).</summary>
+    public IReadOnlyDictionary<string, string> HubsEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Where the JSON results go; by default bench/results/&lt;UTC time&gt;.json.</summary>
     public string? JsonPath { get; init; }
 
@@ -86,6 +89,7 @@ internal sealed record BenchOptions
           --protocol P             json or messagepack (default json)
           --server-dll PATH        Hubs.Server.dll to start
           --plain-dll PATH         PlainHub.dll to start
+          --hubs-env KEY=VALUE     extra environment for Hubs.Server only, repeatable (A/B experiments)
           --json PATH              JSON results file (default bench/results/<UTC time>.json)
         """;
 
@@ -121,11 +125,20 @@ internal sealed record BenchOptions
                 "--server-dll" => options with { ServerDll = value },
                 "--plain-dll" => options with { PlainDll = value },
                 "--json" => options with { JsonPath = value },
+                "--hubs-env" => options with { HubsEnvironment = WithSetting(options.HubsEnvironment, args[i], value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}.\n{Usage}"),
             };
             i++;
         }
         return options;
+    }
+
+    private static Dictionary<string, string> WithSetting(IReadOnlyDictionary<string, string> settings, string name, string value)
+    {
+        var split = value.IndexOf('=', StringComparison.Ordinal);
+        return split > 0
+            ? new Dictionary<string, string>(settings) { [value[..split]] = value[(split + 1)..] }
+            : throw new ArgumentException($"{name} must be KEY=VALUE.");
     }
 
     private static int PositiveInt(string name, string value) =>

@@ -30,7 +30,7 @@ var dlls = new ServerDlls(
     options.ServerDll ?? ServerBuild.Locate("Hubs.Server", "Hubs.Server.dll"),
     options.PlainDll ?? ServerBuild.Locate(Path.Combine("bench", "PlainHub"), "PlainHub.dll"),
     // Many connections share a user so that presence (each user's first connection is announced to all) does not dominate set-up.
-    new Dictionary<string, string> { ["Limits__MaxConnectionsPerUser"] = Math.Max(20, options.ConnectionsPerUser).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+    new Dictionary<string, string>(options.HubsEnvironment) { ["Limits__MaxConnectionsPerUser"] = Math.Max(20, options.ConnectionsPerUser).ToString(System.Globalization.CultureInfo.InvariantCulture) });
 Report.Header(options, machine);
 var results = new List<RunResult>();
 var compared = options.Plain ? new[] { ServerSetup.PlainSignalR, ServerSetup.InMemory } : [ServerSetup.InMemory];

@@ -65,6 +65,12 @@ public static class AuthExtensions
                 }
                 return Task.CompletedTask;
             },
+            OnTokenValidated = context =>
+            {
+                // Expiry (for CloseOnAuthenticationExpiration) is already in context.Properties; only claims are dropped.
+                context.Principal = HubClaims.Slim(context.Principal!);
+                return Task.CompletedTask;
+            },
         };
     }
 }

@@ -23,8 +23,9 @@ public sealed class WireFormatTests(HubsApplication app) : IClassFixture<HubsApp
         using var welcome = JsonDocument.Parse(await socket.NextMessageAsync());
         // clientMessageId is omitted on purpose: optional request fields may be left out.
         await socket.SendJsonAsync("""{"type":1,"invocationId":"1","target":"SendMessage","arguments":[{"text":"hi"}]}""");
-        using var message = JsonDocument.Parse(await socket.NextMessageAsync());
-        using var completion = JsonDocument.Parse(await socket.NextMessageAsync());
+        // Other users of the shared server may come and go meanwhile; their presence events are not under test.
+        using var message = await NextJsonAsync(socket, frame => frame.TryGetProperty("target", out var target) && target.GetString() == "ReceiveMessage");
+        using var completion = await NextJsonAsync(socket, frame => frame.GetProperty("type").GetInt32() == 3);
 
         var welcomeArg = welcome.RootElement.GetProperty("arguments")[0];
         Assert.Equal("Welcome", welcome.RootElement.GetProperty("target").GetString());
@@ -56,8 +57,8 @@ public sealed class WireFormatTests(HubsApplication app) : IClassFixture<HubsApp
         // [type=1 invocation, headers, invocationId, target, arguments, streamIds]; clientMessageId omitted.
         await socket.SendMessagePackAsync([1, new Dictionary<string, string>(), "1", "SendMessage",
             new object[] { new Dictionary<string, object> { ["text"] = "hi" } }, Array.Empty<string>()]);
-        var message = Decode(await socket.NextMessageAsync());
-        var completion = Decode(await socket.NextMessageAsync());
+        var message = await NextMessagePackAsync(socket, frame => frame.Length > 3 && Equals(frame[3], "ReceiveMessage"));
+        var completion = await NextMessagePackAsync(socket, frame => Convert.ToInt32(frame[0], System.Globalization.CultureInfo.InvariantCulture) == 3);
 
         Assert.Equal("Welcome", welcome[3]);
         var welcomeArg = Map(((object[])welcome[4])[0]);
@@ -100,6 +101,31 @@ public sealed class WireFormatTests(HubsApplication app) : IClassFixture<HubsApp
             Assert.True(key is not null, $"{property.DeclaringType!.Name}.{property.Name} has no [Key].");
             Assert.Equal(JsonNamingPolicy.CamelCase.ConvertName(property.Name), key.StringKey);
         });
+    }
+
+    private static async Task<JsonDocument> NextJsonAsync(RawHubSocket socket, Func<JsonElement, bool> wanted)
+    {
+        while (true)
+        {
+            var frame = JsonDocument.Parse(await socket.NextMessageAsync());
+            if (wanted(frame.RootElement))
+            {
+                return frame;
+            }
+            frame.Dispose();
+        }
+    }
+
+    private static async Task<object[]> NextMessagePackAsync(RawHubSocket socket, Func<object[], bool> wanted)
+    {
+        while (true)
+        {
+            var frame = Decode(await socket.NextMessageAsync());
+            if (wanted(frame))
+            {
+                return frame;
+            }
+        }
     }
 
     private static object[] Decode(byte[] message) => (object[])MessagePackSerializer.Deserialize<object>(message, s_untyped)!;

@@ -31,7 +31,8 @@ public static class ScaleoutExtensions
         services.AddSingleton<FallbackMessageIds>();
         services.AddSingleton<RedisPresenceStore>();
         services.AddSingleton<IPresenceStore, OutageTolerantPresenceStore>();
-        services.AddSingleton<IRoomMembershipStore, RedisRoomMembershipStore>();
+        services.AddSingleton<RedisRoomMembershipStore>();
+        services.AddSingleton<IRoomMembershipStore, LocalFirstMembershipStore>();
         services.AddSingleton<RedisRoomHistoryStore>();
         services.AddSingleton<IRoomHistoryStore>(sp => sp.GetRequiredService<RedisRoomHistoryStore>());
         services.AddSingleton<RedisSendDeduplicator>();
@@ -66,6 +67,9 @@ public static class ScaleoutExtensions
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
         configuration.ClientName ??= $"realtimehubs-{instance.Id}";
+        // The shared .NET thread pool instead of the client's dedicated one: its workers spin-wait for work, which
+        // on two cores cost CPU on every reply; ours sleep at once (UnfairSemaphoreSpinLimit, Hubs.Server.csproj).
+        configuration.SocketManager ??= SocketManager.ThreadPool;
         var connection = ConnectionMultiplexer.Connect(configuration);
         connection.ConnectionFailed += (_, e) =>
             ScaleoutLog.RedisConnectionFailed(logger, e.ConnectionType.ToString(), e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception);

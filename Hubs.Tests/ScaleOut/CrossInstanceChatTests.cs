@@ -29,6 +29,24 @@ public sealed class CrossInstanceChatTests(RedisCluster cluster) : IClassFixture
     }
 
     [Fact]
+    public async Task AUserRemovedFromARoomThroughAnotherInstanceCanNoLongerSendToIt()
+    {
+        var room = Names.Room();
+        await using var bob = await B.ConnectChatAsync(Names.User("bob"));
+        await bob.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await bob.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "still a member"));
+        using var admin = A.AdminHttpClient();
+
+        (await admin.DeleteAsync(ApiRoutes.AdminRoomMemberOf(room, bob.UserName))).EnsureSuccessStatusCode();
+        await bob.Events.UserLeft.NextAsync(e => e.Room == room && e.User.Id == bob.UserName);
+
+        // Bob's instance answers membership from its own groups; the removal must have reached them too.
+        var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(
+            () => bob.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "let me back in")));
+        Assert.Contains("not a member", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AGlobalMessageReachesClientsOnEveryInstanceOnce()
     {
         await using var alice = await A.ConnectChatAsync(Names.User("alice"));

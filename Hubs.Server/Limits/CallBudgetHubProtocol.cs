@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.ExceptionServices;
+using Hubs.Server.Stats;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -15,7 +16,7 @@ namespace Hubs.Server.Limits;
 /// message over <see cref="HubLimitsOptions.MaximumReceiveMessageSize"/>: SignalR would close it anyway, but its own
 /// close message only says "Connection closed with an error."
 /// </summary>
-internal sealed class CallBudgetHubProtocol(IHubProtocol inner, CallBudgets budgets, long maximumMessageSize, ILogger logger) : IHubProtocol
+internal sealed class CallBudgetHubProtocol(IHubProtocol inner, CallBudgets budgets, long maximumMessageSize, HubMetrics metrics, ILogger logger) : IHubProtocol
 {
     public string Name => inner.Name;
 
@@ -56,10 +57,12 @@ internal sealed class CallBudgetHubProtocol(IHubProtocol inner, CallBudgets budg
         {
             case CallVerdict.Refused:
                 LimitsLog.UnboundCallRateLimited(logger, Target(message));
+                metrics.CallRateLimited(HubName(binder), HubMetrics.UnboundMethod);
                 message = Refuse(message, budget.RefusalMessage);
                 break;
             case CallVerdict.Abusive:
                 LimitsLog.ClosingFlooder(logger, Target(message));
+                metrics.CallRateLimited(HubName(binder), HubMetrics.UnboundMethod);
                 throw new HubException(budget.CloseReason);
         }
         return true;
@@ -77,6 +80,10 @@ internal sealed class CallBudgetHubProtocol(IHubProtocol inner, CallBudgets budg
         // Nothing to answer: replaced by a message SignalR handles at no cost.
         _ => PingMessage.Instance,
     };
+
+    /// <summary>SignalR binds each connection's messages with a binder generic in the connection's hub type.</summary>
+    private static string HubName(IInvocationBinder binder) =>
+        binder.GetType() is { IsGenericType: true } type ? type.GetGenericArguments()[0].Name : "unknown";
 
     private static string Target(HubMessage message) =>
         (message as InvocationBindingFailureMessage)?.Target ?? message.GetType().Name;

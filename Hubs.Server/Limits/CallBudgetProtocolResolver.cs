@@ -10,12 +10,12 @@ internal sealed class CallBudgetProtocolResolver : IHubProtocolResolver
     private readonly Dictionary<string, IHubProtocol> _wrapped = new(StringComparer.OrdinalIgnoreCase);
 
     public CallBudgetProtocolResolver(IEnumerable<IHubProtocol> protocols, CallBudgets budgets, IOptions<HubLimitsOptions> limits,
-        ILogger<CallBudgetHubProtocol> logger)
+        Stats.HubMetrics metrics, ILogger<CallBudgetHubProtocol> logger)
     {
         AllProtocols = [.. protocols];
         foreach (var protocol in AllProtocols)
         {
-            _wrapped[protocol.Name] = new CallBudgetHubProtocol(protocol, budgets, limits.Value.MaximumReceiveMessageSize, logger);
+            _wrapped[protocol.Name] = new CallBudgetHubProtocol(protocol, budgets, limits.Value.MaximumReceiveMessageSize, metrics, logger);
         }
     }
 

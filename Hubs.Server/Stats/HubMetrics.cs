@@ -64,6 +64,9 @@ public sealed class HubMetrics
     public void InvocationCompleted(string hub, string method, string outcome) =>
         _invocations.Add(1, new("hub", hub), new("method", method), new("outcome", outcome));
 
+    /// <summary>The method label of refused calls that name no hub method (their names are the client's, unbounded).</summary>
+    public const string UnboundMethod = "(unbound)";
+
     public void CallRateLimited(string hub, string method) =>
         _rateLimited.Add(1, new("hub", hub), new("method", method));
 

@@ -83,6 +83,25 @@ public sealed class MetricsEndpointTests(MetricsFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task CallsOfUnknownMethodsOverTheRateLimitAreCountedWithoutTheirNames()
+    {
+        await using var socket = await RawHubSocket.ConnectAsync(App, Names.User("prober"), "json");
+        using var http = App.CreateClient();
+        var before = await PrometheusText.ScrapeAsync(http);
+
+        for (var i = 0; i <= MetricsFixture.Burst; i++)
+        {
+            await socket.SendJsonAsync($$"""{"type":1,"invocationId":"{{i}}","target":"NoSuchMethod{{i}}","arguments":[]}""");
+        }
+        // The last call's answer is the refusal; the metric is counted before it is sent.
+        await RawCompletionAsync(socket, MetricsFixture.Burst.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var after = await PrometheusText.ScrapeAsync(http);
+
+        Assert.Equal(1, Delta(before, after, RateLimited, s_chatHub, ("method", HubMetrics.UnboundMethod)));
+        Assert.DoesNotContain(after.Find(RateLimited), sample => sample.Labels["method"].StartsWith("NoSuchMethod", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AHubRequestFromAForeignOriginCountsAsARejectedConnection()
     {
         using var http = App.CreateClient();
@@ -147,6 +166,20 @@ public sealed class MetricsEndpointTests(MetricsFixture fixture) : IClassFixture
         }, "the /health/live request is recorded");
 
         Assert.Empty(scrape.Find("http_server_request_duration_seconds_count", ("http_route", "/metrics")));
+    }
+
+    private static async Task<System.Text.Json.JsonElement> RawCompletionAsync(RawHubSocket socket, string invocationId)
+    {
+        while (true)
+        {
+            using var frame = System.Text.Json.JsonDocument.Parse(await socket.NextMessageAsync());
+            var root = frame.RootElement;
+            if (root.GetProperty("type").GetInt32() == 3 && root.GetProperty("invocationId").GetString() == invocationId)
+            {
+                Assert.Contains("Too many calls", root.GetProperty("error").GetString(), StringComparison.Ordinal);
+                return root.Clone();
+            }
+        }
     }
 
     private static double Delta(PrometheusText before, PrometheusText after, string name, params (string, string)[] labels) =>

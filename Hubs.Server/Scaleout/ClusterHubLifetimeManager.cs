@@ -54,10 +54,6 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
     public IReadOnlyCollection<string> GroupsOf(string connectionId) =>
         _groupsByConnection.TryGetValue(connectionId, out var groups) ? [.. groups.Keys] : [];
 
-    /// <summary>Whether a local connection is in a group.</summary>
-    public bool IsInLocalGroup(string connectionId, string groupName) =>
-        _groupsByConnection.TryGetValue(connectionId, out var groups) && groups.ContainsKey(groupName);
-
     /// <summary>Groups with at least one local connection.</summary>
     public IReadOnlySet<string> LocalGroups() => _groupsByConnection.Values.SelectMany(groups => groups.Keys).ToHashSet(StringComparer.Ordinal);
 

@@ -31,8 +31,7 @@ public static class ScaleoutExtensions
         services.AddSingleton<FallbackMessageIds>();
         services.AddSingleton<RedisPresenceStore>();
         services.AddSingleton<IPresenceStore, OutageTolerantPresenceStore>();
-        services.AddSingleton<RedisRoomMembershipStore>();
-        services.AddSingleton<IRoomMembershipStore, LocalFirstMembershipStore>();
+        services.AddSingleton<IRoomMembershipStore, RedisRoomMembershipStore>();
         services.AddSingleton<RedisRoomHistoryStore>();
         services.AddSingleton<IRoomHistoryStore>(sp => sp.GetRequiredService<RedisRoomHistoryStore>());
         services.AddSingleton<RedisSendDeduplicator>();

@@ -24,6 +24,14 @@ public sealed class HubLimitsOptions : IValidatableObject
     /// </summary>
     public bool AllowStatefulReconnects { get; set; } = true;
 
+    /// <summary>
+    /// Ends the HTTP/1.1 connection of each negotiate request after its response. WebSocket clients (browsers and
+    /// the .NET client alike) open the socket on a new connection, so the negotiate one would sit idle on the server
+    /// until a keep-alive timeout: for a burst of connecting clients, twice the connections for a minute or two.
+    /// Long-polling clients then pay one extra TCP handshake for their first poll; <c>false</c> keeps it open.
+    /// </summary>
+    public bool CloseNegotiateConnections { get; set; } = true;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (KeepAliveInterval <= TimeSpan.Zero)

@@ -8,6 +8,8 @@ public static class LimitsExtensions
 {
     public const string CorsPolicy = "hubs";
 
+    private const string NegotiateSuffix = "/negotiate";
+
     /// <summary>Size, heartbeat, rate, connection and origin limits for every hub, configured once.</summary>
     public static IHostApplicationBuilder AddLimits(this IHostApplicationBuilder builder)
     {
@@ -50,11 +52,24 @@ public static class LimitsExtensions
         return builder;
     }
 
-    /// <summary>Origin checks for the hubs; call before the hubs are mapped.</summary>
+    /// <summary>Origin checks for the hubs, and no idle negotiate connections; call before the hubs are mapped.</summary>
     public static IApplicationBuilder UseLimits(this IApplicationBuilder app)
     {
         app.UseCors();
         app.UseWhen(context => context.Request.Path.StartsWithSegments(HubRoutes.Prefix), hubs => hubs.UseMiddleware<OriginCheckMiddleware>());
+        if (app.ApplicationServices.GetRequiredService<IOptions<HubLimitsOptions>>().Value.CloseNegotiateConnections)
+        {
+            app.UseWhen(IsHttp11Negotiate, negotiate => negotiate.Use((context, next) =>
+            {
+                context.Response.Headers.Connection = "close";
+                return next(context);
+            }));
+        }
         return app;
     }
+
+    private static bool IsHttp11Negotiate(HttpContext context) =>
+        HttpProtocol.IsHttp11(context.Request.Protocol)
+        && context.Request.Path.StartsWithSegments(HubRoutes.Prefix)
+        && context.Request.Path.Value!.EndsWith(NegotiateSuffix, StringComparison.Ordinal);
 }

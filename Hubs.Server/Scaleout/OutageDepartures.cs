@@ -12,8 +12,11 @@ internal sealed class OutageDepartures
 {
     public const int Capacity = 100_000;
 
+    private const int CompactionSlack = 1024;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Departure> _departures = new(StringComparer.Ordinal);
+    // Oldest first; may hold ids already removed (skipped when they come round), compacted before it outgrows the map.
     private readonly Queue<string> _order = new();
 
     public bool IsEmpty
@@ -38,6 +41,25 @@ internal sealed class OutageDepartures
             if (_departures.TryAdd(departure.ConnectionId, departure))
             {
                 _order.Enqueue(departure.ConnectionId);
+            }
+            // Connections that come and go while others stay would otherwise grow the queue without bound.
+            if (_order.Count > 2 * _departures.Count + CompactionSlack)
+            {
+                var live = _order.Where(_departures.ContainsKey).ToList();
+                _order.Clear();
+                live.ForEach(_order.Enqueue);
+            }
+        }
+    }
+
+    /// <summary>Ids the order queue holds, removed ones included (for tests of its bound).</summary>
+    internal int QueuedIds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _order.Count;
             }
         }
     }

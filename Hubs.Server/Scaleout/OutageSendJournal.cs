@@ -15,7 +15,10 @@ internal sealed class OutageSendJournal(IOptions<ChatOptions> options, TimeProvi
     public const int Capacity = 100_000;
 
     private readonly Lock _gate = new();
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
+
     private readonly Dictionary<(string User, string Id), (MessageAck? Ack, DateTimeOffset Expires)> _sends = [];
+    private DateTimeOffset _sweptAt = DateTimeOffset.MinValue;
 
     /// <summary>What this journal knows about a send, or <c>null</c> when it knows nothing (ask Redis).</summary>
     public SendClaim? Find(string userId, string clientMessageId)
@@ -52,9 +55,14 @@ internal sealed class OutageSendJournal(IOptions<ChatOptions> options, TimeProvi
             }
             if (_sends.Count >= Capacity)
             {
-                foreach (var key in _sends.Where(pair => pair.Value.Expires <= now).Select(pair => pair.Key).ToList())
+                // Full: sweep out expired entries, but at most once a second, not once per refused send.
+                if (now - _sweptAt >= SweepInterval)
                 {
-                    _sends.Remove(key);
+                    _sweptAt = now;
+                    foreach (var key in _sends.Where(pair => pair.Value.Expires <= now).Select(pair => pair.Key).ToList())
+                    {
+                        _sends.Remove(key);
+                    }
                 }
                 if (_sends.Count >= Capacity)
                 {
@@ -81,17 +89,6 @@ internal sealed class OutageSendJournal(IOptions<ChatOptions> options, TimeProvi
             if (_sends.TryGetValue((userId, clientMessageId), out var entry) && entry.Ack is null)
             {
                 _sends.Remove((userId, clientMessageId));
-            }
-        }
-    }
-
-    public bool HasCompleted
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _sends.Values.Any(entry => entry.Ack is not null);
             }
         }
     }

@@ -50,4 +50,22 @@ public sealed class OutageSendJournalTests
 
         Assert.Equal(SendClaimStatus.Claimed, journal.Claim("alice", "m1").Status);
     }
+
+    [Fact]
+    public void AFullJournalRefusesNewSendsAsTemporarilyUnavailableUntilItsEntriesExpire()
+    {
+        var journal = NewJournal();
+        for (var i = 0; i < OutageSendJournal.Capacity; i++)
+        {
+            journal.Claim("alice", $"m{i}");
+        }
+
+        var refused = Assert.Throws<Microsoft.AspNetCore.SignalR.HubException>(() => journal.Claim("bob", "new"));
+        // Sends it already holds are still answered.
+        Assert.Equal(SendClaimStatus.InProgress, journal.Claim("alice", "m0").Status);
+        _time.Advance(new ChatOptions().DeduplicationWindow + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(RedisUnavailableFilter.Message, refused.Message);
+        Assert.Equal(SendClaimStatus.Claimed, journal.Claim("bob", "new").Status);
+    }
 }

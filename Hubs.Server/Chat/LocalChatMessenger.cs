@@ -16,7 +16,7 @@ internal sealed class LocalChatMessenger(IMessageIdGenerator ids, IHubContext<Ch
 
     public async Task<SentMessage> SendDirectAsync(UserInfo sender, string recipientId, string text, DateTime timestamp, CancellationToken cancellationToken)
     {
-        var message = new ChatMessage(await ids.NextIdAsync(cancellationToken), null, sender, text, timestamp);
+        var message = new ChatMessage(await ids.NextIdAsync(cancellationToken), null, sender, text, timestamp, RecipientId: recipientId);
         await hub.Clients.Users(SentMessage.DirectRecipients(sender.Id, recipientId)).ReceiveDirectMessage(message);
         return new SentMessage(message);
     }

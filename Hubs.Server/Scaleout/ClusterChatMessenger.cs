@@ -49,13 +49,13 @@ internal sealed class ClusterChatMessenger(
         try
         {
             id = await ids.NextIdAsync(cancellationToken);
-            var message = new ChatMessage(id.Value, null, sender, text, timestamp);
+            var message = new ChatMessage(id.Value, null, sender, text, timestamp, RecipientId: recipientId);
             await hub.Clients.Users(recipients).ReceiveDirectMessage(message);
             return new SentMessage(message);
         }
         catch (Exception e) when (RedisFailures.IsUnavailable(e) && _local.HasLocalConnection(recipientId))
         {
-            var message = new ChatMessage(id ?? fallbackIds.Next(), null, sender, text, timestamp);
+            var message = new ChatMessage(id ?? fallbackIds.Next(), null, sender, text, timestamp, RecipientId: recipientId);
             ScaleoutLog.DeliveredLocallyOnly(logger, message.Id, e);
             await _local.SendUsersLocalAsync(recipients, nameof(IChatClient.ReceiveDirectMessage), [message], cancellationToken);
             return new SentMessage(message, LocalOnly: true);

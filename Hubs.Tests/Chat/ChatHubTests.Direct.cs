@@ -22,7 +22,8 @@ public abstract partial class ChatHubTests
         foreach (var session in new[] { aliceTab1, aliceTab2, bobTab1, bobTab2 })
         {
             var message = await session.Events.DirectMessages.NextAsync();
-            Assert.Equal((ack.Id, (string?)null, "psst", aliceName), (message.Id, message.Room, message.Text, message.Sender.Id));
+            // The recipient is named, so Alice's other tab can file it under her conversation with Bob.
+            Assert.Equal((ack.Id, (string?)null, "psst", aliceName, bobName), (message.Id, message.Room, message.Text, message.Sender.Id, message.RecipientId));
         }
         await carol.Events.Messages.NextAsync(m => m.Id == marker.Id);
         Assert.Empty(carol.Events.DirectMessages.Drain());

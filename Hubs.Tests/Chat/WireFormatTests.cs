@@ -35,9 +35,10 @@ public sealed class WireFormatTests(HubsApplication app) : IClassFixture<HubsApp
 
         var chat = message.RootElement.GetProperty("arguments")[0];
         Assert.Equal("ReceiveMessage", message.RootElement.GetProperty("target").GetString());
-        Assert.Equal(["id", "room", "sender", "text", "timestamp"], PropertyNames(chat));
+        Assert.Equal(["id", "room", "sender", "text", "timestamp", "recipientId"], PropertyNames(chat));
         Assert.Equal(JsonValueKind.Number, chat.GetProperty("id").ValueKind);
         Assert.Equal(JsonValueKind.Null, chat.GetProperty("room").ValueKind);
+        Assert.Equal(JsonValueKind.Null, chat.GetProperty("recipientId").ValueKind);
         Assert.Equal("hi", chat.GetProperty("text").GetString());
         AssertIsoUtc(chat.GetProperty("timestamp"));
 
@@ -70,7 +71,7 @@ public sealed class WireFormatTests(HubsApplication app) : IClassFixture<HubsApp
 
         Assert.Equal("ReceiveMessage", message[3]);
         var chat = Map(((object[])message[4])[0]);
-        Assert.Equal(["id", "room", "sender", "text", "timestamp"], chat.Keys);
+        Assert.Equal(["id", "room", "sender", "text", "timestamp", "recipientId"], chat.Keys);
         Assert.Null(chat["room"]);
         Assert.Equal("hi", chat["text"]);
         Assert.Equal(["id", "name"], Map(chat["sender"]).Keys);

@@ -110,6 +110,23 @@ describe("chat page in Chromium", () => {
     await openConversation(bob, `# ${room}`);
   });
 
+  test("a direct message sent from one tab is filed under its recipient in the sender's other tab", async () => {
+    const bobElsewhere = await newPage(browser, browserErrors);
+    try {
+      await signIn(bobElsewhere, bobName, "json");
+      await openConversation(bob, `@ ${aliceName}`);
+      await send(bob, "sent from my first tab");
+      await waitForMessage(bob, "sent from my first tab");
+
+      await bobElsewhere.waitForSelector(`[data-key="direct:${aliceName}"]`);
+      await openConversation(bobElsewhere, `@ ${aliceName}`);
+      await waitForMessage(bobElsewhere, "sent from my first tab");
+    } finally {
+      await bobElsewhere.close();
+      await openConversation(bob, `# ${room}`);
+    }
+  });
+
   test("a notification published through the REST API appears on both pages, a topic's only where followed", async () => {
     await alice.fill("[data-test=topic-name]", topic);
     await alice.click("[data-test=topic-follow]");

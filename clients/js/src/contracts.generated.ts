@@ -70,6 +70,8 @@ export interface ChatMessage {
   text: string;
   /** When the server accepted it (UTC). */
   timestamp: Date;
+  /** For a direct message, the user it was sent to (the sender's own connections get a copy too, and need it to tell their conversations apart); `null` for global and room messages. */
+  recipientId: string | null;
 }
 
 /** Sent to a connection right before the server closes it on purpose (e.g. an administrator disconnected the user). */

@@ -4,7 +4,7 @@ import type { ChatMessage, JoinRoomResult } from "../src/index.js";
 import { RoomTracker } from "../src/roomTracker.js";
 
 const room = "lobby";
-const message = (id: number): ChatMessage => ({ id, room, sender: { id: "bob", name: "bob" }, text: `m${id}`, timestamp: new Date(0) });
+const message = (id: number): ChatMessage => ({ id, room, sender: { id: "bob", name: "bob" }, text: `m${id}`, timestamp: new Date(0), recipientId: null });
 const result = (history: ChatMessage[], historyTruncated = false): JoinRoomResult => ({ room, members: [], history, historyTruncated });
 
 test("live messages that arrive during a join are merged with the history, in id order, each once", () => {

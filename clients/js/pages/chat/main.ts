@@ -13,9 +13,6 @@ class ChatPage {
   private signIn: SignIn | null = null;
   private conversations = new Conversations();
   private readonly people = new Map<string, Person>();
-  /** Where my own direct messages went (the echo of a DM does not name its recipient). */
-  private readonly directTargets = new Map<number, string>();
-  private readonly unplacedEchoes = new Map<number, ChatMessage>();
   private readonly notifications = new NotificationsPanel();
 
   constructor() {
@@ -217,16 +214,9 @@ class ChatPage {
         case "room":
           await client.sendRoomMessage({ room: conversation.name, text });
           break;
-        case "direct": {
-          const ack = await client.sendDirectMessage({ userId: conversation.name, text });
-          this.directTargets.set(ack.id, conversation.name);
-          const echo = this.unplacedEchoes.get(ack.id);
-          if (echo) {
-            this.unplacedEchoes.delete(ack.id);
-            this.showDirect(echo);
-          }
+        case "direct":
+          await client.sendDirectMessage({ userId: conversation.name, text });
           break;
-        }
       }
     } catch (failure) {
       setText(byTest("send-error"), `Not sent (“${text.length > 40 ? text.slice(0, 40) + "…" : text}”): ${errorText(failure)}`);
@@ -237,12 +227,11 @@ class ChatPage {
   }
 
   private showDirect(message: ChatMessage): void {
-    const other = message.sender.id === this.me ? this.directTargets.get(message.id) : message.sender.id;
-    if (!other) {
-      this.unplacedEchoes.set(message.id, message); // Our own DM whose ack has not come back yet.
-      return;
+    // My own DMs come back to every tab of mine; they belong to the conversation with their recipient.
+    const other = message.sender.id === this.me ? message.recipientId : message.sender.id;
+    if (other) {
+      this.show(this.conversations.ensure("direct", other), message);
     }
-    this.show(this.conversations.ensure("direct", other), message);
   }
 
   private show(conversation: Conversation, message: ChatMessage): void {

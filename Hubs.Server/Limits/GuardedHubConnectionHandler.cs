@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Abstractions;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -52,9 +53,22 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
             await base.OnConnectedAsync(connection);
             return;
         }
-        var guard = new SlowConsumerGuard(connection, settings.MaxBufferedBytes, monitor, _logger);
+        var guard = new SlowConsumerGuard(connection, connection.Transport.Output, settings.MaxBufferedBytes, monitor, _logger);
         guard.Attach();
         monitor.Track(connection.ConnectionId, guard);
+#pragma warning disable CA2252 // Preview feature: see GuardedReconnectFeature's remarks.
+        if (connection.Features.Get<IStatefulReconnectFeature>() is { } reconnect)
+        {
+            // After a stateful reconnect SignalR writes to the new transport's writer; it gets a guard of its own.
+            connection.Features.Set<IStatefulReconnectFeature>(new GuardedReconnectFeature(reconnect, transportOutput =>
+            {
+                var next = new SlowConsumerGuard(connection, transportOutput, settings.MaxBufferedBytes, monitor, _logger);
+                monitor.Track(connection.ConnectionId, next);
+                Volatile.Write(ref guard, next);
+                return next.Writer;
+            }));
+        }
+#pragma warning restore CA2252
         try
         {
             await base.OnConnectedAsync(connection);
@@ -62,7 +76,7 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
         finally
         {
             monitor.Forget(connection.ConnectionId);
-            await guard.CloseAsync(settings.DrainTimeout);
+            await Volatile.Read(ref guard).CloseAsync(settings.DrainTimeout);
         }
     }
 }

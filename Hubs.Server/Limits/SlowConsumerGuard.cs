@@ -38,10 +38,11 @@ internal sealed class SlowConsumerGuard
     private int _transportGone;
     private Exception? _completionError;
 
-    public SlowConsumerGuard(ConnectionContext connection, long limit, SlowConsumerMonitor monitor, ILogger logger)
+    /// <summary>Guards the writes to <paramref name="transportOutput"/>: the connection's own transport, or the new one after a stateful reconnect.</summary>
+    public SlowConsumerGuard(ConnectionContext connection, PipeWriter transportOutput, long limit, SlowConsumerMonitor monitor, ILogger logger)
     {
         _connection = connection;
-        _transportOutput = connection.Transport.Output;
+        _transportOutput = transportOutput;
         _limit = limit;
         _monitor = monitor;
         _logger = logger;

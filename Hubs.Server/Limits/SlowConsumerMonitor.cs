@@ -30,6 +30,9 @@ public sealed class SlowConsumerMonitor
     /// <summary>Bytes waiting for an open connection (not yet taken by its transport), or null when it is not open here.</summary>
     public long? BufferedBytes(string connectionId) => _guards.TryGetValue(connectionId, out var guard) ? guard.BufferedBytes : null;
 
+    /// <summary>The guard an open connection writes through now (a new one after each stateful reconnect).</summary>
+    internal SlowConsumerGuard? GuardOf(string connectionId) => _guards.GetValueOrDefault(connectionId);
+
     internal void Track(string connectionId, SlowConsumerGuard guard) => _guards[connectionId] = guard;
 
     internal void Forget(string connectionId) => _guards.TryRemove(connectionId, out _);

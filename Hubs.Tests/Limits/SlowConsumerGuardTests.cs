@@ -104,7 +104,7 @@ public sealed class SlowConsumerGuardTests : IAsyncDisposable
 
     private SlowConsumerGuard Attach(long limit)
     {
-        var guard = new SlowConsumerGuard(_connection, limit, _monitor, NullLogger.Instance);
+        var guard = new SlowConsumerGuard(_connection, _connection.Transport.Output, limit, _monitor, NullLogger.Instance);
         guard.Attach();
         Assert.Same(guard.Writer, _connection.Transport.Output);
         return guard;

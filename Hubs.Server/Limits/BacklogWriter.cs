@@ -61,5 +61,7 @@ internal sealed class BacklogWriter(SlowConsumerGuard guard) : PipeWriter
 
     private PipeWriter Current() => _current ??= Choose();
 
-    private PipeWriter Choose() => guard.Discards ? _discard ??= Create(Stream.Null) : guard.ChooseTarget();
+    // After Complete nothing may reach the transport: the guard is completing it (e.g. a late ack from a timer).
+    private PipeWriter Choose() =>
+        guard.Discards || Volatile.Read(ref _completed) == 1 ? _discard ??= Create(Stream.Null) : guard.ChooseTarget();
 }

@@ -62,10 +62,13 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
             // After a stateful reconnect SignalR writes to the new transport's writer; it gets a guard of its own.
             connection.Features.Set<IStatefulReconnectFeature>(new GuardedReconnectFeature(reconnect, transportOutput =>
             {
-                var next = new SlowConsumerGuard(connection, transportOutput, settings.MaxBufferedBytes, monitor, _logger);
-                monitor.Track(connection.ConnectionId, next);
-                Volatile.Write(ref guard, next);
-                return next.Writer;
+                var next = new SlowConsumerGuard(connection, transportOutput, settings.MaxBufferedBytes, monitor, _logger, armed: false);
+                Interlocked.Exchange(ref guard, next).Retire();
+                if (!connection.ConnectionClosed.IsCancellationRequested)
+                {
+                    monitor.Track(connection.ConnectionId, next);
+                }
+                return next;
             }));
         }
 #pragma warning restore CA2252

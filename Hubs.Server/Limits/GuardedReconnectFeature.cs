@@ -14,10 +14,22 @@ namespace Hubs.Server.Limits;
 /// this wraps the instance SignalR would have used, so a change to it breaks the build here rather than the guard.
 /// </remarks>
 [RequiresPreviewFeatures]
-internal sealed class GuardedReconnectFeature(IStatefulReconnectFeature inner, Func<PipeWriter, PipeWriter> guard) : IStatefulReconnectFeature
+internal sealed class GuardedReconnectFeature(IStatefulReconnectFeature inner, Func<PipeWriter, SlowConsumerGuard> guardNewTransport) : IStatefulReconnectFeature
 {
     public void OnReconnected(Func<PipeWriter, Task> notifyOnReconnect) =>
-        inner.OnReconnected(transportOutput => notifyOnReconnect(guard(transportOutput)));
+        inner.OnReconnected(async transportOutput =>
+        {
+            var guard = guardNewTransport(transportOutput);
+            try
+            {
+                // SignalR first resends everything unacknowledged, at once; the limit applies to what comes after.
+                await notifyOnReconnect(guard.Writer);
+            }
+            finally
+            {
+                guard.Arm();
+            }
+        });
 
     public void DisableReconnect() => inner.DisableReconnect();
 }

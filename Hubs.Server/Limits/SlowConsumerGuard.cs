@@ -32,17 +32,21 @@ internal sealed class SlowConsumerGuard
     // Created when the client first falls behind, so a connection that keeps up carries no second pipe.
     private Pipe? _backlog;
     private bool _draining;
+    private bool _retired;
     private Task _drain = Task.CompletedTask;
     private long _buffered;
+    private int _armed;
     private int _dropped;
     private int _transportGone;
     private Exception? _completionError;
 
     /// <summary>Guards the writes to <paramref name="transportOutput"/>: the connection's own transport, or the new one after a stateful reconnect.</summary>
-    public SlowConsumerGuard(ConnectionContext connection, PipeWriter transportOutput, long limit, SlowConsumerMonitor monitor, ILogger logger)
+    /// <remarks>A guard created unarmed (<paramref name="armed"/> false) enforces the limit only from <see cref="Arm"/> on.</remarks>
+    public SlowConsumerGuard(ConnectionContext connection, PipeWriter transportOutput, long limit, SlowConsumerMonitor monitor, ILogger logger, bool armed = true)
     {
         _connection = connection;
         _transportOutput = transportOutput;
+        _armed = armed ? 1 : 0;
         _limit = limit;
         _monitor = monitor;
         _logger = logger;
@@ -57,10 +61,39 @@ internal sealed class SlowConsumerGuard
 
     public bool IsDropped => Volatile.Read(ref _dropped) == 1;
 
+    /// <summary>Bytes counted as waiting, whether or not they can still be sent (for tests).</summary>
+    internal long CountedBytes => Interlocked.Read(ref _buffered);
+
     /// <summary>True once nothing written can reach the client any more: dropped, or its transport ended.</summary>
     internal bool Discards => IsDropped || Volatile.Read(ref _transportGone) == 1;
 
     internal PipeWriter TransportOutput => _transportOutput;
+
+    /// <summary>
+    /// Starts enforcing the limit. A resumed connection first gets everything it had not acknowledged, written at
+    /// once and legitimately more than the limit; only what piles up after that means the client is not reading.
+    /// </summary>
+    public void Arm() => Volatile.Write(ref _armed, 1);
+
+    /// <summary>
+    /// After a stateful reconnect the transport this guard wrote to is gone, and SignalR has moved to a new guard:
+    /// what still waits here is dropped, not awaited, and the old transport's writer is completed.
+    /// </summary>
+    public void Retire()
+    {
+        Writer.Complete();
+        lock (_lock)
+        {
+            _retired = true;
+            if (_draining)
+            {
+                // The drain ends at its next flush and completes the transport itself (it may be writing to it now).
+                _transportOutput.CancelPendingFlush();
+                return;
+            }
+        }
+        _transportOutput.Complete();
+    }
 
     /// <summary>Puts the guard in front of the connection's transport.</summary>
     public void Attach() => _connection.Transport = new GuardedTransport(_connection.Transport.Input, Writer);
@@ -75,6 +108,11 @@ internal sealed class SlowConsumerGuard
         try
         {
             await _drain.WaitAsync(drainTimeout);
+        }
+        catch (Exception e) when (e is not TimeoutException)
+        {
+            // The drain logs what it expects; anything else must still not keep the transport open.
+            SlowConsumerLog.ForwardingFailed(_logger, _connection.ConnectionId, e);
         }
         catch (TimeoutException)
         {
@@ -143,7 +181,7 @@ internal sealed class SlowConsumerGuard
         {
             _drain = DrainAsync(default);
         }
-        if (buffered > _limit)
+        if (buffered > _limit && Volatile.Read(ref _armed) == 1)
         {
             Drop(buffered);
         }
@@ -171,7 +209,8 @@ internal sealed class SlowConsumerGuard
         SlowConsumerLog.Dropped(_logger, _connection.ConnectionId, userId, buffered, _limit);
         _monitor.OnDropped(new SlowConsumerDrop(_connection.ConnectionId, userId, buffered, _limit));
         // A client that does not read would never see a close message, so the transport is cut. That ends
-        // the hub connection (OnDisconnectedAsync runs, the rooms hear UserLeft) and frees the backlog.
+        // the hub connection (OnDisconnectedAsync runs, the rooms hear UserLeft); the drain, its flush cancelled,
+        // then releases the backlog.
         _transportOutput.CancelPendingFlush();
         _connection.Abort(new ConnectionAbortedException(
             $"The client did not read its messages: {buffered} bytes were waiting, the limit is {_limit}."));
@@ -180,12 +219,18 @@ internal sealed class SlowConsumerGuard
     /// <summary>Waits for the transport, hands it the backlog, and repeats until nothing is queued.</summary>
     private async Task DrainAsync(ValueTask<FlushResult> pending)
     {
+        // Bytes handed to the transport stay counted until the flush that carried them completes, so the limit
+        // bounds what waits in the backlog and in the transport's pipe together.
+        long inFlight = 0;
+        var terminal = true;
         try
         {
             while (true)
             {
                 var flushed = await pending;
-                if (flushed.IsCompleted || flushed.IsCanceled || IsDropped)
+                Interlocked.Add(ref _buffered, -inFlight);
+                inFlight = 0;
+                if (flushed.IsCompleted || flushed.IsCanceled || IsDropped || Volatile.Read(ref _retired))
                 {
                     Volatile.Write(ref _transportGone, 1);
                     return;
@@ -197,6 +242,7 @@ internal sealed class SlowConsumerGuard
                     if (_backlog is null || !_backlog.Reader.TryRead(out read))
                     {
                         _draining = false;
+                        terminal = _retired;
                         return;
                     }
                 }
@@ -208,11 +254,11 @@ internal sealed class SlowConsumerGuard
                     _transportOutput.Write(segment.Span);
                 }
                 _backlog.Reader.AdvanceTo(buffer.End);
-                Interlocked.Add(ref _buffered, -length);
                 if (read.IsCompleted && length == 0)
                 {
                     return;
                 }
+                inFlight = length;
                 pending = _transportOutput.FlushAsync();
             }
         }
@@ -220,6 +266,18 @@ internal sealed class SlowConsumerGuard
         {
             Volatile.Write(ref _transportGone, 1);
             SlowConsumerLog.ForwardingFailed(_logger, _connection.ConnectionId, e);
+        }
+        finally
+        {
+            if (terminal)
+            {
+                // Nothing will read the backlog again: return its buffers now rather than with the connection.
+                _backlog?.Reader.Complete();
+                if (_retired)
+                {
+                    _transportOutput.Complete();
+                }
+            }
         }
     }
 

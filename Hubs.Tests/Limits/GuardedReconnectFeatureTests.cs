@@ -1,40 +1,60 @@
+using System.Buffers;
+using System.Diagnostics.Metrics;
 using System.IO.Pipelines;
 using Hubs.Server.Limits;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 #pragma warning disable CA2252 // IStatefulReconnectFeature is a preview interface; the code under test wraps it.
 
 namespace Hubs.Tests.Limits;
 
-/// <summary>After a stateful reconnect, SignalR writes to what the guard hands it, and that reaches the new transport.</summary>
-public sealed class GuardedReconnectFeatureTests
+/// <summary>After a stateful reconnect SignalR writes to a guard of the new transport, armed once its resend is written.</summary>
+public sealed class GuardedReconnectFeatureTests : IAsyncDisposable
 {
+    private const long Limit = 256;
+
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
     [Fact]
-    public async Task SignalRIsHandedTheGuardedWriterOfTheNewTransportAndDisablingPassesThrough()
+    public async Task TheResendMayExceedTheLimitButWhatPilesUpAfterItIsBounded()
     {
+        var monitor = new SlowConsumerMonitor(_services.GetRequiredService<IMeterFactory>());
+        var connection = new DefaultConnectionContext("resumed", new Duplex(new Pipe().Reader, new Pipe().Writer), new Duplex(new Pipe().Reader, new Pipe().Writer));
         var inner = new RecordingReconnectFeature();
-        var newTransport = new Pipe();
-        var guarded = new Pipe();
-        PipeWriter? guardedFor = null;
+        var newTransport = new Pipe(new PipeOptions(pauseWriterThreshold: 64, resumeWriterThreshold: 32, useSynchronizationContext: false));
+        SlowConsumerGuard? guard = null;
         var feature = new GuardedReconnectFeature(inner, transportOutput =>
-        {
-            guardedFor = transportOutput;
-            return guarded.Writer;
-        });
+            guard = new SlowConsumerGuard(connection, transportOutput, Limit, monitor, NullLogger.Instance, armed: false));
         PipeWriter? handedToSignalR = null;
-        feature.OnReconnected(writer =>
+        // Stands in for SignalR's MessageBuffer.ResendAsync: everything unacknowledged, written at once.
+        feature.OnReconnected(async writer =>
         {
             handedToSignalR = writer;
-            return Task.CompletedTask;
+            for (var i = 0; i < 4 * Limit / 16; i++)
+            {
+                writer.Write(new byte[16]);
+                await writer.FlushAsync();
+            }
         });
 
         await inner.ReconnectAsync(newTransport.Writer);
-        feature.DisableReconnect();
 
-        Assert.Same(newTransport.Writer, guardedFor);
-        Assert.Same(guarded.Writer, handedToSignalR);
+        Assert.NotNull(guard);
+        Assert.Same(guard.Writer, handedToSignalR);
+        Assert.False(guard.IsDropped);
+        Assert.True(guard.BufferedBytes > Limit);
+        // Armed now: the client still does not read, and the next message crosses the limit.
+        guard.Writer.Write(new byte[16]);
+        await guard.Writer.FlushAsync();
+        Assert.True(guard.IsDropped);
+        feature.DisableReconnect();
         Assert.True(inner.Disabled);
     }
+
+    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 
     private sealed class RecordingReconnectFeature : IStatefulReconnectFeature
     {
@@ -53,5 +73,12 @@ public sealed class GuardedReconnectFeatureTests
                 await callback(writer);
             }
         }
+    }
+
+    private sealed class Duplex(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
     }
 }

@@ -77,7 +77,55 @@ public sealed class SlowConsumerGuardTests : IAsyncDisposable
         await WaitForAbortAsync();
         // Nothing waits for a dropped client any more, and later writes are discarded, not queued.
         Assert.Equal(0, guard.BufferedBytes);
+        var counted = guard.CountedBytes;
         Assert.True(Write(guard, "ignored;"));
+        Assert.Equal(counted, guard.CountedBytes);
+    }
+
+    [Fact]
+    public async Task BytesHandedToTheTransportCountAgainstTheLimitUntilTheTransportTakesThem()
+    {
+        var guard = Attach(limit: 64 * 1024);
+        // 20-byte messages: the fourth fills the transport's pipe past its pause threshold (64), the rest wait here.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(Write(guard, $"message-number-{i:D5}"));
+        }
+        Assert.Equal(120, guard.BufferedBytes);
+
+        // The client reads what went straight through; the drain then hands the backlog to the transport at once.
+        Assert.Equal(80, (await ReadAsync(80)).Length);
+        var handed = await _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+        while (handed.Buffer.Length < 120)
+        {
+            _toClient.Reader.AdvanceTo(handed.Buffer.Start, handed.Buffer.End);
+            handed = await _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+        }
+
+        // In the transport's pipe but not taken by the client: still counted.
+        Assert.Equal(120, guard.BufferedBytes);
+        _toClient.Reader.AdvanceTo(handed.Buffer.End);
+        await Eventually.HoldsAsync(() => Task.FromResult(guard.BufferedBytes == 0), "the transport took the backlog");
+    }
+
+    [Fact]
+    public async Task ARetiredGuardCompletesItsTransportAndSendsNothingMore()
+    {
+        var guard = Attach(limit: 64 * 1024);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(Write(guard, $"message-number-{i:D5}"));
+        }
+
+        guard.Retire();
+
+        var rest = await _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+        while (!rest.IsCompleted)
+        {
+            _toClient.Reader.AdvanceTo(rest.Buffer.End);
+            rest = await _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+        }
+        Assert.True(rest.IsCompleted);
         Assert.Equal(0, guard.BufferedBytes);
     }
 

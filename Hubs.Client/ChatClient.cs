@@ -19,6 +19,9 @@ namespace Hubs.Client;
 /// </remarks>
 public sealed partial class ChatClient : IAsyncDisposable
 {
+    /// <summary>How long a server-announced close waits for answers to calls in flight.</summary>
+    private static readonly TimeSpan ServerCloseGrace = TimeSpan.FromSeconds(5);
+
     private readonly ResilientHubConnection _hub;
     private readonly RoomTracker _rooms;
     private readonly ILoggerFactory _loggerFactory;
@@ -112,8 +115,13 @@ public sealed partial class ChatClient : IAsyncDisposable
         {
             _hub.ExpectServerClose(notice.Reason);
             Dispatch(handler => handler.Disconnecting(notice));
-            // Closing from our side tells the server the notice arrived; not awaited, as the receive loop runs this.
-            _ = Task.Run(() => _hub.Connection.StopAsync());
+            // Closing from our side tells the server the notice arrived; not awaited, as the receive loop runs this,
+            // and only once the calls in flight have their answers (the server sends the refusal right after this).
+            _ = Task.Run(async () =>
+            {
+                await _hub.CallsAnsweredAsync(ServerCloseGrace);
+                await _hub.Connection.StopAsync();
+            });
         });
     }
 

@@ -24,7 +24,7 @@ internal sealed partial class ResilientHubConnection
             var epoch = await WaitReadyAsync(failedEpoch, cancellationToken);
             try
             {
-                return await _connection.InvokeAsync<TResult>(method, request, cancellationToken);
+                return await InvokeOnceAsync<TResult>(method, request, cancellationToken);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && HubErrors.IsSendInProgress(ex))
             {
@@ -46,6 +46,20 @@ internal sealed partial class ResilientHubConnection
                 ClientLog.CallInterrupted(_logger, method, ex);
                 failedEpoch = epoch.Number;
             }
+        }
+    }
+
+    /// <summary>One attempt, counted while it awaits its answer (see <see cref="CallsAnsweredAsync"/>).</summary>
+    private async Task<TResult> InvokeOnceAsync<TResult>(string method, object request, CancellationToken cancellationToken)
+    {
+        CallStarted();
+        try
+        {
+            return await _connection.InvokeAsync<TResult>(method, request, cancellationToken);
+        }
+        finally
+        {
+            CallEnded();
         }
     }
 

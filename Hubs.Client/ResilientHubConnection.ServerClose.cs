@@ -26,7 +26,7 @@ internal sealed partial class ResilientHubConnection
         {
             settled = _noCallsInFlight.Task;
         }
-        await settled.WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await settled.WaitAsync(timeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private void CallStarted()

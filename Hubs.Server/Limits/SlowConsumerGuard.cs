@@ -57,11 +57,11 @@ internal sealed class SlowConsumerGuard
     public BacklogWriter Writer { get; }
 
     /// <summary>Bytes the hub wrote that wait in the backlog (the transport has not taken them yet); none once they can never be sent.</summary>
-    public long BufferedBytes => Discards ? 0 : Interlocked.Read(ref _buffered);
+    public long BufferedBytes => Discards ? 0 : CountedBytes;
 
     public bool IsDropped => Volatile.Read(ref _dropped) == 1;
 
-    /// <summary>Bytes counted as waiting, whether or not they can still be sent (for tests).</summary>
+    /// <summary>Bytes counted as waiting, whether or not they can still be sent.</summary>
     internal long CountedBytes => Interlocked.Read(ref _buffered);
 
     /// <summary>True once nothing written can reach the client any more: dropped, or its transport ended.</summary>
@@ -116,7 +116,7 @@ internal sealed class SlowConsumerGuard
         }
         catch (TimeoutException)
         {
-            SlowConsumerLog.DrainTimedOut(_logger, _connection.ConnectionId, Interlocked.Read(ref _buffered));
+            SlowConsumerLog.DrainTimedOut(_logger, _connection.ConnectionId, CountedBytes);
             _transportOutput.CancelPendingFlush();
             _connection.Abort(new ConnectionAbortedException("The client did not read the last messages."));
             return;

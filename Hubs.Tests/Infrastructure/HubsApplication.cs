@@ -35,6 +35,10 @@ public class HubsApplication : WebApplicationFactory<Program>
     public static HubsApplication With(IDictionary<string, string?> settings, string environment = "Development") =>
         new(settings, environment);
 
+    /// <summary>A separate server with one setting overridden, or with the defaults when <paramref name="value"/> is null.</summary>
+    public static HubsApplication With(string key, string? value) =>
+        With(value is null ? new Dictionary<string, string?>() : new Dictionary<string, string?> { [key] = value });
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Hubs.Contracts;
 using Hubs.Tests.Infrastructure;
 
@@ -12,14 +11,8 @@ public sealed class NegotiateConnectionTests
     [InlineData("false", false)]
     public async Task NegotiateResponsesCloseTheirConnectionUnlessSwitchedOff(string? close, bool closes)
     {
-        var settings = new Dictionary<string, string?>();
-        if (close is not null)
-        {
-            settings["Hubs:CloseNegotiateConnections"] = close;
-        }
-        await using var app = HubsApplication.With(settings);
-        using var http = app.CreateClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", app.CreateToken(Names.User("alice")));
+        await using var app = HubsApplication.With("Hubs:CloseNegotiateConnections", close);
+        using var http = app.HttpClientFor(Names.User("alice"));
 
         using var negotiate = await http.PostAsync(HubRoutes.Chat + "/negotiate?negotiateVersion=1", null);
         using var other = await http.GetAsync("/health/live");

@@ -41,18 +41,11 @@ public sealed class SlowConsumerGuardTests : IAsyncDisposable
     public async Task AClientThatFallsBehindAndCatchesUpGetsEveryMessageInOrderWhileTheHubNeverWaits()
     {
         var guard = Attach(limit: 64 * 1024);
-        var expected = new StringBuilder();
-
         // The transport pauses after 64 bytes: most of these land in the backlog, and no flush may wait.
-        for (var i = 0; i < 200; i++)
-        {
-            var message = $"message-{i:D3};";
-            expected.Append(message);
-            Assert.True(Write(guard, message), $"flush {i} waited for the client");
-        }
+        var expected = WriteMessages(guard, 200, i => $"message-{i:D3};");
         Assert.True(guard.BufferedBytes > 0);
 
-        Assert.Equal(expected.ToString(), await ReadAsync(expected.Length));
+        Assert.Equal(expected, await ReadAsync(expected.Length));
         await Eventually.HoldsAsync(() => Task.FromResult(guard.BufferedBytes == 0), "the backlog drained");
         // Caught up: the next message goes straight through again, after everything before it.
         Assert.True(Write(guard, "after;"));
@@ -87,19 +80,16 @@ public sealed class SlowConsumerGuardTests : IAsyncDisposable
     {
         var guard = Attach(limit: 64 * 1024);
         // 20-byte messages: the fourth fills the transport's pipe past its pause threshold (64), the rest wait here.
-        for (var i = 0; i < 10; i++)
-        {
-            Assert.True(Write(guard, $"message-number-{i:D5}"));
-        }
+        WriteMessages(guard, 10, TwentyBytes);
         Assert.Equal(120, guard.BufferedBytes);
 
         // The client reads what went straight through; the drain then hands the backlog to the transport at once.
         Assert.Equal(80, (await ReadAsync(80)).Length);
-        var handed = await _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+        var handed = await NextReadAsync();
         while (handed.Buffer.Length < 120)
         {
             _toClient.Reader.AdvanceTo(handed.Buffer.Start, handed.Buffer.End);
-            handed = await _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+            handed = await NextReadAsync();
         }
 
         // In the transport's pipe but not taken by the client: still counted.
@@ -112,18 +102,15 @@ public sealed class SlowConsumerGuardTests : IAsyncDisposable
     public async Task ARetiredGuardCompletesItsTransportAndSendsNothingMore()
     {
         var guard = Attach(limit: 64 * 1024);
-        for (var i = 0; i < 10; i++)
-        {
-            Assert.True(Write(guard, $"message-number-{i:D5}"));
-        }
+        WriteMessages(guard, 10, TwentyBytes);
 
         guard.Retire();
 
-        var rest = await _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+        var rest = await NextReadAsync();
         while (!rest.IsCompleted)
         {
             _toClient.Reader.AdvanceTo(rest.Buffer.End);
-            rest = await _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+            rest = await NextReadAsync();
         }
         Assert.True(rest.IsCompleted);
         Assert.Equal(0, guard.BufferedBytes);
@@ -133,17 +120,12 @@ public sealed class SlowConsumerGuardTests : IAsyncDisposable
     public async Task ClosingSendsWhatIsQueuedThenCompletesTheTransport()
     {
         var guard = Attach(limit: 64 * 1024);
-        var expected = new StringBuilder();
-        for (var i = 0; i < 50; i++)
-        {
-            expected.Append($"last-{i:D2};");
-            Assert.True(Write(guard, $"last-{i:D2};"));
-        }
+        var expected = WriteMessages(guard, 50, i => $"last-{i:D2};");
 
         var close = guard.CloseAsync(Timeouts.Default);
-        Assert.Equal(expected.ToString(), await ReadAsync(expected.Length));
+        Assert.Equal(expected, await ReadAsync(expected.Length));
         await close.WaitAsync(Timeouts.Default);
-        var rest = await _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+        var rest = await NextReadAsync();
         Assert.True(rest.IsCompleted);
         Assert.True(rest.Buffer.IsEmpty);
     }
@@ -172,12 +154,28 @@ public sealed class SlowConsumerGuardTests : IAsyncDisposable
         return true;
     }
 
+    private static string TwentyBytes(int i) => $"message-number-{i:D5}";
+
+    /// <summary>Writes <paramref name="count"/> messages, none of whose flushes may wait; returns them as the client should read them.</summary>
+    private static string WriteMessages(SlowConsumerGuard guard, int count, Func<int, string> message)
+    {
+        var written = new StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            written.Append(message(i));
+            Assert.True(Write(guard, message(i)), $"flush {i} waited for the client");
+        }
+        return written.ToString();
+    }
+
+    private Task<ReadResult> NextReadAsync() => _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+
     private async Task<string> ReadAsync(int length)
     {
         var text = new StringBuilder();
         while (text.Length < length)
         {
-            var result = await _toClient.Reader.ReadAsync().AsTask().WaitAsync(Timeouts.Default);
+            var result = await NextReadAsync();
             var take = result.Buffer.Slice(0, Math.Min(result.Buffer.Length, length - text.Length));
             text.Append(Encoding.ASCII.GetString(take.ToArray()));
             _toClient.Reader.AdvanceTo(take.End);

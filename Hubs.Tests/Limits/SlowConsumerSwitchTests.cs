@@ -13,12 +13,7 @@ public sealed class SlowConsumerSwitchTests
     [InlineData("false", false)]
     public async Task ConnectionsGetTheSlowReaderGuardUnlessItIsSwitchedOff(string? enabled, bool guarded)
     {
-        var settings = new Dictionary<string, string?>();
-        if (enabled is not null)
-        {
-            settings["SlowConsumers:Enabled"] = enabled;
-        }
-        await using var app = HubsApplication.With(settings);
+        await using var app = HubsApplication.With("SlowConsumers:Enabled", enabled);
         await using var alice = await app.ConnectChatAsync(Names.User("alice"));
         var monitor = app.Services.GetRequiredService<SlowConsumerMonitor>();
 

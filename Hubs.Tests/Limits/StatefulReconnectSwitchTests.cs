@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Hubs.Contracts;
 using Hubs.Tests.Infrastructure;
@@ -13,14 +12,8 @@ public sealed class StatefulReconnectSwitchTests
     [InlineData("false", false)]
     public async Task NegotiateGrantsStatefulReconnectUnlessItIsSwitchedOff(string? allowed, bool granted)
     {
-        var settings = new Dictionary<string, string?>();
-        if (allowed is not null)
-        {
-            settings["Hubs:AllowStatefulReconnects"] = allowed;
-        }
-        await using var app = HubsApplication.With(settings);
-        using var http = app.CreateClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", app.CreateToken(Names.User("alice")));
+        await using var app = HubsApplication.With("Hubs:AllowStatefulReconnects", allowed);
+        using var http = app.HttpClientFor(Names.User("alice"));
 
         using var response = await http.PostAsync(HubRoutes.Chat + "/negotiate?negotiateVersion=1&useStatefulReconnect=true", null);
         response.EnsureSuccessStatusCode();

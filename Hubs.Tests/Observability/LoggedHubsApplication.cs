@@ -17,7 +17,7 @@ public sealed class LoggedHubsApplication : HubsApplication
     {
     }
 
-    /// <summary>With configuration overrides, as <see cref="HubsApplication.With"/> (a class fixture needs the one public constructor).</summary>
+    /// <summary>With configuration overrides, as <see cref="HubsApplication.With(IDictionary{string, string?}, string)"/> (a class fixture needs the one public constructor).</summary>
     public static LoggedHubsApplication WithSettings(IDictionary<string, string?> settings) => new(settings);
 
     public CapturingLoggerProvider Logs { get; } = new();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { AdminApi, fetchDevToken } from "../src/index.js";
+import { AdminApi, fetchDevToken, HubRoutes } from "../src/index.js";
 import { names } from "../test/support/chat.js";
 import { ServerProcess } from "../test/support/serverProcess.js";
 import { launchChromium, newPage, screenshot } from "./browser.js";
@@ -18,6 +18,8 @@ const aliceName = names.user("alice");
 const bobName = names.user("bob");
 const room = names.room("lobby");
 const topic = names.room("deploys");
+/** Ends every message of SignalR's JSON protocol. */
+const recordSeparator = "\u001e";
 
 before(async () => {
   server = await ServerProcess.start();
@@ -124,6 +126,42 @@ describe("chat page in Chromium", () => {
     } finally {
       await bobElsewhere.close();
       await openConversation(bob, `# ${room}`);
+    }
+  });
+
+  test("a direct message relayed without its recipient (an older instance) is still filed under the recipient in the tab that sent it", async () => {
+    const bobOldRelay = await newPage(browser, browserErrors);
+    let stripped = 0;
+    // Rewrites the chat hub's JSON frames the way an instance from before `recipientId` would have sent them.
+    await bobOldRelay.routeWebSocket(new RegExp(HubRoutes.Chat), (socket) => {
+      const server = socket.connectToServer();
+      socket.onMessage((frame) => server.send(frame));
+      server.onMessage((frame) => {
+        if (typeof frame !== "string") {
+          socket.send(frame);
+          return;
+        }
+        socket.send(frame.split(recordSeparator).map((record) => {
+          if (!record.includes(`"ReceiveDirectMessage"`)) {
+            return record;
+          }
+          const invocation = JSON.parse(record) as { arguments: [{ recipientId?: string | null }] };
+          delete invocation.arguments[0].recipientId;
+          stripped++;
+          return JSON.stringify(invocation);
+        }).join(recordSeparator));
+      });
+    });
+    try {
+      await signIn(bobOldRelay, bobName, "json");
+      await bobOldRelay.fill("[data-test=direct-user]", aliceName);
+      await bobOldRelay.click("[data-test=direct-open]");
+      await bobOldRelay.waitForSelector(`[data-test=conversation-title]:text-is("@ ${aliceName}")`);
+      await send(bobOldRelay, "relayed by an old instance");
+      await waitForMessage(bobOldRelay, "relayed by an old instance");
+      assert.ok(stripped > 0, "the copy reached the page without recipientId");
+    } finally {
+      await bobOldRelay.close();
     }
   });
 

@@ -6,6 +6,7 @@ import { SignIn, savedProtocol, saveProtocol } from "../common/signIn.js";
 import { conversationKey, Conversations, type Conversation, type ConversationKind } from "./conversations.js";
 import { appendEntry, renderConversationList, renderMembers, renderPeople, renderSelected, type Person } from "./view.js";
 import { NotificationsPanel } from "./notificationsPanel.js";
+import { OwnDirectMessages } from "./ownDirectMessages.js";
 
 class ChatPage {
   private client: ChatClient | null = null;
@@ -14,6 +15,7 @@ class ChatPage {
   private conversations = new Conversations();
   private readonly people = new Map<string, Person>();
   private readonly notifications = new NotificationsPanel();
+  private ownDirects = new OwnDirectMessages();
 
   constructor() {
     const protocol = byTest<HTMLSelectElement>("protocol");
@@ -69,6 +71,7 @@ class ChatPage {
     await this.notifications.reset();
     this.signIn = null;
     this.conversations = new Conversations();
+    this.ownDirects = new OwnDirectMessages();
     this.people.clear();
     resetConnectionState();
     show(byTest("chat"), false);
@@ -214,9 +217,14 @@ class ChatPage {
         case "room":
           await client.sendRoomMessage({ room: conversation.name, text });
           break;
-        case "direct":
-          await client.sendDirectMessage({ userId: conversation.name, text });
+        case "direct": {
+          const ack = await client.sendDirectMessage({ userId: conversation.name, text });
+          const early = this.ownDirects.acked(ack.id, conversation.name);
+          if (early) {
+            this.show(this.conversations.ensure("direct", conversation.name), early);
+          }
           break;
+        }
       }
     } catch (failure) {
       setText(byTest("send-error"), `Not sent (“${text.length > 40 ? text.slice(0, 40) + "…" : text}”): ${errorText(failure)}`);
@@ -228,7 +236,7 @@ class ChatPage {
 
   private showDirect(message: ChatMessage): void {
     // My own DMs come back to every tab of mine; they belong to the conversation with their recipient.
-    const other = message.sender.id === this.me ? message.recipientId : message.sender.id;
+    const other = message.sender.id === this.me ? this.ownDirects.recipientOf(message) : message.sender.id;
     if (other) {
       this.show(this.conversations.ensure("direct", other), message);
     }

@@ -22,10 +22,12 @@ builder.AddStats();
 builder.AddNotifications();
 builder.AddAdmin();
 builder.AddApiDocs();
+builder.AddBadRequestProblems();
 
 var app = builder.Build();
 
 app.UseHubShutdownGate();
+app.UseBadRequestProblems();
 app.UseLimits();
 app.UseAuthentication();
 app.UseAuthorization();

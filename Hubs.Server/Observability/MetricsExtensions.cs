@@ -30,6 +30,7 @@ internal static class MetricsExtensions
     {
         builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, UnauthenticatedHubMetrics>();
+        builder.Services.AddHostedService<MetricsPortCheck>();
         var options = builder.Configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions();
         if (!options.Enabled)
         {

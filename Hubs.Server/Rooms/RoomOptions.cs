@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
 
 namespace Hubs.Server.Rooms;
 
 /// <summary>Configuration section <c>Rooms</c>.</summary>
-public sealed class RoomOptions
+public sealed class RoomOptions : IValidatableObject
 {
     public const string Section = "Rooms";
 
@@ -23,6 +24,34 @@ public sealed class RoomOptions
     [Range(1, 100_000, ErrorMessage = "Rooms:MaxPageSize must be between 1 and 100000.")]
     public int MaxPageSize { get; set; } = 100;
 
+    /// <summary>Room names must match this regular expression.</summary>
     [Required(ErrorMessage = "Rooms:NamePattern is required.")]
     public string NamePattern { get; set; } = "^[A-Za-z0-9_.-]{1,64}$";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Otherwise every history call without a limit would be refused with a limit the client never sent.
+        if (DefaultPageSize > MaxPageSize)
+        {
+            yield return new ValidationResult(
+                "Rooms:DefaultPageSize must not exceed Rooms:MaxPageSize.", [nameof(DefaultPageSize)]);
+        }
+        if (!string.IsNullOrEmpty(NamePattern) && PatternError(NamePattern) is { } error)
+        {
+            yield return new ValidationResult($"Rooms:NamePattern is not a valid regular expression: {error}", [nameof(NamePattern)]);
+        }
+    }
+
+    private static string? PatternError(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
 }

@@ -14,6 +14,9 @@ public sealed class StartupValidationTests
 
     [Theory]
     [InlineData("Rooms:HistoryLength", "0", "Rooms:HistoryLength")]
+    [InlineData("Rooms:DefaultPageSize", "500", "Rooms:DefaultPageSize must not exceed Rooms:MaxPageSize")]
+    [InlineData("Rooms:MaxPageSize", "20", "Rooms:DefaultPageSize must not exceed Rooms:MaxPageSize")]
+    [InlineData("Rooms:NamePattern", "[", "Rooms:NamePattern is not a valid regular expression")]
     [InlineData("Chat:MaxMessageLength", "0", "Chat:MaxMessageLength")]
     [InlineData("Hubs:MaximumReceiveMessageSize", "10", "Hubs:MaximumReceiveMessageSize")]
     [InlineData("SlowConsumers:MaxBufferedBytes", "1000", "SlowConsumers:MaxBufferedBytes")]

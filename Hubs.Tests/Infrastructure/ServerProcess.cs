@@ -100,6 +100,14 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to end by itself (e.g. a start that fails after binding its ports).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException("The server was never started.");
+        await process.WaitForExitAsync().WaitAsync(timeout);
+        return process.ExitCode;
+    }
+
     /// <summary>kill -9: the process dies without any clean-up.</summary>
     public void Kill()
     {

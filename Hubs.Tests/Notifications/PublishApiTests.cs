@@ -50,6 +50,9 @@ public sealed class PublishApiTests(HubsApplication app) : IClassFixture<HubsApp
         { """{"title":"ok","topic":"bad topic"}""", "topic" },
         { """{"title":"ok","topic":""}""", "topic" },
         { "null", "request" },
+        { """{"title":5}""", "title" },
+        { """{"title":"ok",""", "request" },
+        { "not json", "request" },
     };
 
     [Theory]

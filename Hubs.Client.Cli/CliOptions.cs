@@ -33,6 +33,9 @@ internal sealed record CliOptions
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    private static readonly HashSet<string> Known =
+        ["--server", "--user", "--protocol", "--room", "--to", "--send", "--read", "--timeout"];
+
     /// <summary>Parsed options, or the reason they are unusable.</summary>
     public static (CliOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
     {
@@ -40,6 +43,10 @@ internal sealed record CliOptions
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
+            if (!Known.Contains(name))
+            {
+                return (null, $"Unknown option: {name}");
+            }
             if (i + 1 >= args.Count)
             {
                 return (null, $"{name} needs a value.");
@@ -72,7 +79,7 @@ internal sealed record CliOptions
                     options = options with { Timeout = TimeSpan.FromSeconds(seconds) };
                     break;
                 default:
-                    return (null, $"Unknown option or bad value: {name} {value}");
+                    return (null, $"Bad value for {name}: {value}");
             }
         }
         if (string.IsNullOrWhiteSpace(options.User))

@@ -81,6 +81,19 @@ public sealed class CliTests(KestrelServerFixture fixture)
         Assert.Contains("Usage:", errors, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Unknown option: --bogus", "--user", "carol", "--bogus")]
+    [InlineData("Unknown option: --bogus", "--user", "carol", "--bogus", "x")]
+    [InlineData("Bad value for --read: zero", "--user", "carol", "--read", "zero")]
+    [InlineData("--room needs a value.", "--user", "carol", "--room")]
+    public async Task BadArgumentsAreExplained(string explanation, params string[] args)
+    {
+        var (code, _, errors) = await RunInProcessAsync("", args);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(explanation, errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AServerThatIsNotThereExitsWithUnavailable()
     {

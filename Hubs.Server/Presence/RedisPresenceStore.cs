@@ -66,6 +66,11 @@ internal sealed class RedisPresenceStore(IConnectionMultiplexer redis, RedisKeys
         return last == 1;
     }
 
+    /// <summary>Whether Redis has <paramref name="connectionId"/> registered under this instance.</summary>
+    /// <remarks>Only closing the connection unregisters it, so while it is open, "no" means Redis lost it.</remarks>
+    internal Task<bool> IsRegisteredHereAsync(string connectionId, CancellationToken cancellationToken) =>
+        Db.HashExistsAsync(keys.InstanceConnections(instance.Id), connectionId);
+
     public Task<bool> IsOnlineAsync(string userId, CancellationToken cancellationToken) =>
         Db.HashExistsAsync(keys.OnlineUsers, userId);
 

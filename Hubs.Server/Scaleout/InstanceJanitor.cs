@@ -15,29 +15,40 @@ namespace Hubs.Server.Scaleout;
 /// instance whose key has expired (killed, crashed, cut off), telling the others UserLeft / UserDisconnected.
 /// </summary>
 /// <remarks>
-/// After Redis was unreachable, or when this instance finds its own heartbeat gone (the others swept it, or
-/// Redis lost its data), it reconciles: connections closed meanwhile are removed, and open ones that are
-/// missing are registered again with their rooms, so the shared state matches what this instance serves.
+/// After Redis was unreachable, or when Redis is found to have forgotten this instance (its own heartbeat key gone at
+/// a beat, or a member's connection unknown to Redis, see <see cref="OutageTolerantRoomMembershipStore"/>: the others
+/// swept it, or Redis lost its data), it reconciles at once rather than at the next beat: connections closed
+/// meanwhile are removed, and open ones that are missing are registered again with their rooms, so the shared state
+/// matches what this instance serves. Until then <see cref="StateReassertion"/> keeps the instance not ready.
 /// </remarks>
 internal sealed class InstanceJanitor(
     IConnectionMultiplexer redis,
     RedisKeys keys,
     InstanceIdentity instance,
     RedisPresenceStore presence,
-    IRoomMembershipStore rooms,
+    RedisRoomMembershipStore rooms,
     HubLifetimeManager<ChatHub> lifetimeManager,
     IHubContext<ChatHub, IChatClient> hub,
     FallbackMessageIds fallbackIds,
     OutageTolerantSendDeduplicator sends,
     OutageDepartures departures,
+    StateReassertion reassertion,
     IOptions<RedisOptions> options,
     TimeProvider time,
     ILogger<InstanceJanitor> logger) : BackgroundService
 {
+    /// <summary>
+    /// How soon a re-assertion that could not finish is tried again while Redis answers (waiting for the others to
+    /// listen, or a command that timed out): short, because the instance is not ready meanwhile.
+    /// </summary>
+    private static readonly TimeSpan ReassertRetry = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The same while Redis is unreachable: the reconnect wakes the janitor anyway; this is the fallback.</summary>
+    private static readonly TimeSpan ReassertRetryDisconnected = TimeSpan.FromSeconds(1);
+
     private readonly ClusterHubLifetimeManager<ChatHub> _local = (ClusterHubLifetimeManager<ChatHub>)lifetimeManager;
-    private volatile bool _reconcile;
     private long _sweepNotBeforeTicks;
-    private int _reconcileDeferrals;
+    private DateTimeOffset? _deferredSince;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -45,31 +56,61 @@ internal sealed class InstanceJanitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
         try
         {
             using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
+            // Kept across rounds: a PeriodicTimer allows one pending wait, and a semaphore wait left behind would
+            // swallow the next wake-up.
+            Task<bool>? tick = null;
+            Task? wake = null;
             var first = true;
-            do
+            while (!stoppingToken.IsCancellationRequested)
             {
+                TimeSpan? retry = null;
                 try
                 {
-                    await RunOnceAsync(first);
+                    if (await RunOnceAsync(first))
+                    {
+                        retry = ReassertRetry;
+                    }
                     first = false;
                 }
                 catch (Exception e) when (RedisFailures.IsUnavailable(e))
                 {
                     ScaleoutLog.JanitorSkipped(logger, e);
-                    _reconcile = true;
+                    // Whether this round's writes landed is unknown: write everything again once Redis answers.
+                    reassertion.Require("a heartbeat could not reach Redis", now: false);
+                    retry = redis.IsConnected ? ReassertRetry : ReassertRetryDisconnected;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // Never let one bad round stop the heartbeat (and with it this instance's presence).
+                    // Never let one bad round stop the heartbeat (and with it this instance's presence). No quick
+                    // retry: a round that fails for another reason would most likely fail again, and log each time.
                     ScaleoutLog.JanitorFailed(logger, e);
-                    _reconcile = true;
+                    reassertion.Require("a heartbeat failed", now: false);
+                }
+                tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                wake ??= reassertion.WaitForRequestAsync(stoppingToken);
+                // A back-off between polls of Redis (whether the others listen, or it answers again), not a wait for
+                // an event: the events that end it (a reconnect, a request) wake the loop through `wake`.
+                var woke = await Task.WhenAny(retry is { } delay ? [tick, wake, Task.Delay(delay, time, stoppingToken)] : [tick, wake]);
+                if (woke == tick)
+                {
+                    var ticked = tick;
+                    tick = null;
+                    if (!await ticked)
+                    {
+                        break;
+                    }
+                }
+                else if (woke == wake)
+                {
+                    wake = null;
+                    await woke;
                 }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -77,12 +118,14 @@ internal sealed class InstanceJanitor(
         }
         finally
         {
+            redis.ConnectionFailed -= OnConnectionFailed;
             redis.ConnectionRestored -= OnConnectionRestored;
         }
     }
 
     /// <summary>One heartbeat: renew, reconcile when needed, sweep the dead.</summary>
-    internal async Task RunOnceAsync(bool first = false)
+    /// <returns><c>true</c> when the reconcile is still pending (it waits for the others to listen): try again soon.</returns>
+    internal async Task<bool> RunOnceAsync(bool first = false)
     {
         var previous = await Db.StringSetAndGetAsync(keys.InstanceAlive(instance.Id), Now.Ticks, options.Value.HeartbeatLifetime);
         await Db.SetAddAsync(keys.Instances, instance.Id);
@@ -95,35 +138,40 @@ internal sealed class InstanceJanitor(
         {
             ScaleoutLog.JournalFlushed(logger, copied);
         }
-        if ((previous.IsNull && !first) || _reconcile)
+        if (previous.IsNull && !first)
         {
-            // Deferred a few beats at most; never held up here, or this instance's own heartbeat would run out.
-            _reconcile = true;
-            if (await PeersListenAsync() || ++_reconcileDeferrals * options.Value.HeartbeatInterval >= options.Value.PresenceExpiry)
-            {
-                _reconcile = false;
-                _reconcileDeferrals = 0;
-                await ReconcileAsync();
-            }
+            // Expired (this instance was stalled, and may have been swept) or lost with the rest of Redis's data.
+            reassertion.Require("this instance's heartbeat key was gone from Redis", now: false);
         }
+        var pending = reassertion.Pending && !await ReconcileAsync();
         if (time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sweepNotBeforeTicks))
         {
-            if (!_reconcile && !departures.IsEmpty)
+            if (!reassertion.Pending && !departures.IsEmpty)
             {
                 await AnnounceDeparturesAsync();
             }
             await SweepDeadInstancesAsync();
         }
+        return pending;
     }
+
+    /// <summary>
+    /// While Redis is unreachable nothing of this instance can be written; and whatever Redis holds when it is back
+    /// (kept, or lost by an empty restart) must be checked before the instance calls itself ready again.
+    /// </summary>
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
+        reassertion.Require("the connection to Redis was lost", now: false);
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        _reconcile = true;
         // Redis may have lost its data, and with it the slot counter: take a slot nobody else holds now.
         fallbackIds.Renew();
         // After an outage every heartbeat may have run out; give the live instances one expiry to renew
         // theirs before anyone is swept, instead of announcing their users gone and back.
         Interlocked.Exchange(ref _sweepNotBeforeTicks, (time.GetUtcNow() + options.Value.PresenceExpiry).UtcTicks);
+        // Now, not at the next beat (up to PresenceExpiry / 3 away): until then an empty Redis would answer "not a
+        // member" to this instance's members and leave them out of members lists.
+        reassertion.Require("the connection to Redis was restored", now: true);
     }
 
     /// <summary>
@@ -164,11 +212,25 @@ internal sealed class InstanceJanitor(
         }
     }
 
-    private async Task ReconcileAsync()
+    /// <returns><c>false</c> when it waits for the others to listen (at most <see cref="RedisOptions.PresenceExpiry"/>) or was asked again meanwhile.</returns>
+    private async Task<bool> ReconcileAsync()
     {
+        var version = reassertion.Version;
         var indexed = (await Db.HashGetAllAsync(keys.InstanceConnections(instance.Id)))
             .ToDictionary(entry => (string)entry.Name!, entry => ConnectionOwner.Parse(entry.Value!), StringComparer.Ordinal);
         var open = _local.LocalConnections.ToDictionary(connection => connection.ConnectionId, StringComparer.Ordinal);
+        var changes = indexed.Keys.Any(id => !open.ContainsKey(id)) || open.Keys.Any(id => !indexed.ContainsKey(id));
+        if (changes && !await PeersListenAsync())
+        {
+            // Its events would miss the others' clients. Polled (the janitor retries soon) for a bounded time: never
+            // held up here, or this instance's own heartbeat would run out. Nothing to change, nothing to announce.
+            var since = _deferredSince ??= time.GetUtcNow();
+            if (time.GetUtcNow() - since < options.Value.PresenceExpiry)
+            {
+                return false;
+            }
+        }
+        _deferredSince = null;
         var removed = 0;
         foreach (var (connectionId, user) in indexed.Where(entry => !open.ContainsKey(entry.Key)))
         {
@@ -190,6 +252,7 @@ internal sealed class InstanceJanitor(
         {
             ScaleoutLog.Reconciled(logger, instance.Id, added, removed);
         }
+        return reassertion.TryComplete(version);
     }
 
     /// <summary>Removes a connection that is gone, in the same order and with the same events as a normal close.</summary>

@@ -31,7 +31,9 @@ public static class ScaleoutExtensions
         services.AddSingleton<FallbackMessageIds>();
         services.AddSingleton<RedisPresenceStore>();
         services.AddSingleton<IPresenceStore, OutageTolerantPresenceStore>();
-        services.AddSingleton<IRoomMembershipStore, RedisRoomMembershipStore>();
+        services.AddSingleton<StateReassertion>();
+        services.AddSingleton<RedisRoomMembershipStore>();
+        services.AddSingleton<IRoomMembershipStore, OutageTolerantRoomMembershipStore>();
         services.AddSingleton<RedisRoomHistoryStore>();
         services.AddSingleton<IRoomHistoryStore>(sp => sp.GetRequiredService<RedisRoomHistoryStore>());
         services.AddSingleton<RedisSendDeduplicator>();

@@ -74,4 +74,13 @@ internal static partial class ScaleoutLog
 
     [LoggerMessage(1423, LogLevel.Error, "Checking the Redis subscription to {Channel} failed; checking again at the next interval.")]
     public static partial void SubscriptionCheckFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(1424, LogLevel.Warning, "Redis may no longer hold this instance's connections and rooms ({Reason}); re-registering them, not ready until done.")]
+    public static partial void ReassertionRequired(ILogger logger, string reason);
+
+    [LoggerMessage(1425, LogLevel.Information, "This instance's connections and rooms are in Redis again ({Reason}), after {Elapsed}; ready.")]
+    public static partial void Reasserted(ILogger logger, string reason, TimeSpan elapsed);
+
+    [LoggerMessage(1426, LogLevel.Warning, "Redis no longer knows connection {ConnectionId} of this instance, which is in room {Room} here: answering \"temporarily unavailable\" and re-registering.")]
+    public static partial void MembershipForgotten(ILogger logger, string connectionId, string room);
 }

@@ -1,5 +1,4 @@
 using Hubs.Contracts;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Hubs.Client;
 
@@ -10,14 +9,14 @@ public sealed partial class ChatClient
     /// seen there and deliver what was missed. Runs before waiting calls are let through, so a send to a room
     /// never reaches the server before the room is joined.
     /// </summary>
-    private async Task RestoreRoomsAsync(HubConnection connection, CancellationToken cancellationToken)
+    private async Task RestoreRoomsAsync(CancellationToken cancellationToken)
     {
         foreach (var (room, sinceId) in _rooms.BeginRecovery())
         {
             JoinRoomResult result;
             try
             {
-                result = await connection.InvokeAsync<JoinRoomResult>(nameof(IChatHub.JoinRoom), new JoinRoomRequest(room, sinceId), cancellationToken);
+                result = await _hub.InvokeNowAsync<JoinRoomResult>(nameof(IChatHub.JoinRoom), new JoinRoomRequest(room, sinceId), cancellationToken);
             }
             catch (Exception ex) when (HubErrors.IsServerRefusal(ex))
             {

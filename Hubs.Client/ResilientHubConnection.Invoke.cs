@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Hubs.Client;
@@ -55,11 +56,27 @@ internal sealed partial class ResilientHubConnection
         CallStarted();
         try
         {
-            return await _connection.InvokeAsync<TResult>(method, request, cancellationToken);
+            return await InvokeNowAsync<TResult>(method, request, cancellationToken);
         }
         finally
         {
             CallEnded();
+        }
+    }
+
+    /// <summary>
+    /// Invokes on the current connection without waiting for it to be usable (restore work runs before the gate
+    /// opens) and without retrying. A refusal is a <see cref="HubException"/> with the server's own message.
+    /// </summary>
+    public async Task<TResult> InvokeNowAsync<TResult>(string method, object request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _connection.InvokeAsync<TResult>(method, request, cancellationToken);
+        }
+        catch (HubException ex) when (HubErrors.WithServerMessage(ex) is { } refusal)
+        {
+            throw refusal;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -77,6 +78,43 @@ internal sealed partial class ResilientHubConnection
         catch (HubException ex) when (HubErrors.WithServerMessage(ex) is { } refusal)
         {
             throw refusal;
+        }
+    }
+
+    /// <summary>
+    /// A server-to-client stream, opened once the connection is usable. It is not resumed on a new connection (the
+    /// items in between are gone): a lost connection ends the enumeration with its error. A refusal is a
+    /// <see cref="HubException"/> with the server's own message.
+    /// </summary>
+    public async IAsyncEnumerable<TItem> StreamAsync<TItem>(string method, object request,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await WaitReadyAsync(0, cancellationToken);
+        // SignalR's client tells the server to stop only when the stream's token is cancelled, not when the
+        // reader walks away; cancelling on the way out covers both.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            await using var items = _connection.StreamAsync<TItem>(method, request, stop.Token).GetAsyncEnumerator(stop.Token);
+            while (true)
+            {
+                try
+                {
+                    if (!await items.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+                }
+                catch (HubException ex) when (HubErrors.WithServerMessage(ex) is { } refusal)
+                {
+                    throw refusal;
+                }
+                yield return items.Current;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
         }
     }
 

@@ -42,6 +42,24 @@ public sealed class ServerInitiatedCloseTests(HubsApplication app) : IClassFixtu
     }
 
     [Fact]
+    public async Task ANotificationClientDisconnectedByAnAdministratorIsToldWhyAndDoesNotReconnect()
+    {
+        var name = Names.User("ejected");
+        await using var notifications = await ResilientNotifications.ConnectAsync(app, name);
+        using var admin = app.AdminHttpClient();
+
+        using var response = await admin.PostAsJsonAsync(ApiRoutes.AdminUserDisconnectOf(name), new DisconnectUserRequest("Maintenance"));
+        var disconnected = await notifications.NextStateAsync<DisconnectedEvent>();
+        await notifications.NextStateAsync<GaveUpEvent>();
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("Maintenance", (await notifications.Events.Disconnecting.NextAsync()).Reason);
+        Assert.Contains("Maintenance", disconnected.Reason?.Message, StringComparison.Ordinal);
+        Assert.Equal(ClientConnectionState.Disconnected, notifications.Client.ConnectionState);
+        Assert.DoesNotContain(notifications.History, change => change is ReconnectingEvent or ReconnectedEvent);
+    }
+
+    [Fact]
     public async Task AClientRemovedFromARoomByAnAdministratorForgetsTheRoom()
     {
         var name = Names.User("removed");

@@ -63,7 +63,7 @@ public static class ChatCli
         }
         catch (HubException ex)
         {
-            await error.WriteLineAsync($"Refused: {ServerMessage(ex)}");
+            await error.WriteLineAsync($"Refused: {ex.Message}");
             return ExitCodes.Refused;
         }
         catch (HubConnectionLostException ex)
@@ -76,14 +76,6 @@ public static class ChatCli
             await error.WriteLineAsync($"Could not connect to {options.Server}: {ex.Message}");
             return ExitCodes.Unavailable;
         }
-    }
-
-    /// <summary>The server's own words, without SignalR's "An unexpected error occurred invoking ..." preamble.</summary>
-    internal static string ServerMessage(HubException error)
-    {
-        const string marker = "HubException: ";
-        var at = error.Message.IndexOf(marker, StringComparison.Ordinal);
-        return at < 0 ? error.Message : error.Message[(at + marker.Length)..];
     }
 
     private static async Task<string> LogInAsync(CliOptions options, CancellationToken cancellationToken)

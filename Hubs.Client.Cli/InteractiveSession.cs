@@ -33,7 +33,7 @@ internal sealed class InteractiveSession(ChatClient client, TextWriter output, T
             catch (HubException ex)
             {
                 // The server said no; the connection is fine and the session goes on.
-                await error.WriteLineAsync($"error: {ChatCli.ServerMessage(ex)}");
+                await error.WriteLineAsync($"error: {ex.Message}");
             }
         }
         return ExitCodes.Ok;

@@ -14,7 +14,7 @@ public sealed partial class ChatClient
     public Task<MessageAck> SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hub.InvokeAsync<MessageAck>(nameof(IChatHub.SendMessage),
+        return Hub.InvokeAsync<MessageAck>(nameof(IChatHub.SendMessage),
             request with { ClientMessageId = request.ClientMessageId ?? NewClientMessageId() }, cancellationToken);
     }
 
@@ -29,12 +29,12 @@ public sealed partial class ChatClient
         if (request.Room is null)
         {
             // Nothing to track: the server refuses it with a HubException that says why.
-            return await _hub.InvokeAsync<JoinRoomResult>(nameof(IChatHub.JoinRoom), request, cancellationToken);
+            return await Hub.InvokeAsync<JoinRoomResult>(nameof(IChatHub.JoinRoom), request, cancellationToken);
         }
         _rooms.BeginJoin(request.Room);
         try
         {
-            var result = await _hub.InvokeAsync<JoinRoomResult>(nameof(IChatHub.JoinRoom), request, cancellationToken);
+            var result = await Hub.InvokeAsync<JoinRoomResult>(nameof(IChatHub.JoinRoom), request, cancellationToken);
             _rooms.CompleteJoin(result.Room, result.History);
             return result;
         }
@@ -53,7 +53,7 @@ public sealed partial class ChatClient
         {
             _rooms.Leave(request.Room);
         }
-        return _hub.InvokeAsync<Ack>(nameof(IChatHub.LeaveRoom), request, cancellationToken);
+        return Hub.InvokeAsync<Ack>(nameof(IChatHub.LeaveRoom), request, cancellationToken);
     }
 
     /// <summary>Sends to a room this client has joined; delivered exactly once, even across a reconnect.</summary>
@@ -62,7 +62,7 @@ public sealed partial class ChatClient
     public Task<MessageAck> SendRoomMessageAsync(SendRoomMessageRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hub.InvokeAsync<MessageAck>(nameof(IChatHub.SendRoomMessage),
+        return Hub.InvokeAsync<MessageAck>(nameof(IChatHub.SendRoomMessage),
             request with { ClientMessageId = request.ClientMessageId ?? NewClientMessageId() }, cancellationToken);
     }
 
@@ -72,7 +72,7 @@ public sealed partial class ChatClient
     public Task<MessageAck> SendDirectMessageAsync(SendDirectMessageRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hub.InvokeAsync<MessageAck>(nameof(IChatHub.SendDirectMessage),
+        return Hub.InvokeAsync<MessageAck>(nameof(IChatHub.SendDirectMessage),
             request with { ClientMessageId = request.ClientMessageId ?? NewClientMessageId() }, cancellationToken);
     }
 
@@ -80,14 +80,14 @@ public sealed partial class ChatClient
     public Task<UserInfo[]> GetRoomMembersAsync(GetRoomMembersRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hub.InvokeAsync<UserInfo[]>(nameof(IChatHub.GetRoomMembers), request, cancellationToken);
+        return Hub.InvokeAsync<UserInfo[]>(nameof(IChatHub.GetRoomMembers), request, cancellationToken);
     }
 
     /// <summary>Reads a page of a room's history, oldest first.</summary>
     public Task<ChatMessage[]> GetRoomHistoryAsync(GetRoomHistoryRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hub.InvokeAsync<ChatMessage[]>(nameof(IChatHub.GetRoomHistory), request, cancellationToken);
+        return Hub.InvokeAsync<ChatMessage[]>(nameof(IChatHub.GetRoomHistory), request, cancellationToken);
     }
 
     /// <summary>Unique per send, so the server can tell a re-send from a new message.</summary>

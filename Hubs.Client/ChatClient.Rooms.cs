@@ -1,5 +1,4 @@
 using Hubs.Contracts;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Hubs.Client;
 
@@ -10,27 +9,27 @@ public sealed partial class ChatClient
     /// seen there and deliver what was missed. Runs before waiting calls are let through, so a send to a room
     /// never reaches the server before the room is joined.
     /// </summary>
-    private async Task RestoreRoomsAsync(HubConnection connection, CancellationToken cancellationToken)
+    private protected override async Task RestoreAsync(CancellationToken cancellationToken)
     {
         foreach (var (room, sinceId) in _rooms.BeginRecovery())
         {
             JoinRoomResult result;
             try
             {
-                result = await connection.InvokeAsync<JoinRoomResult>(nameof(IChatHub.JoinRoom), new JoinRoomRequest(room, sinceId), cancellationToken);
+                result = await Hub.InvokeNowAsync<JoinRoomResult>(nameof(IChatHub.JoinRoom), new JoinRoomRequest(room, sinceId), cancellationToken);
             }
             catch (Exception ex) when (HubErrors.IsServerRefusal(ex))
             {
-                ClientLog.RoomRejoinFailed(_logger, room, ex);
+                ClientLog.RoomRejoinFailed(Logger, room, ex);
                 _rooms.FailRecovery(room);
                 var failed = new RoomRejoinFailedEvent(room, ex);
-                _hub.Events.Post(() => RoomRejoinFailed?.Invoke(failed));
+                Hub.Events.Post(() => RoomRejoinFailed?.Invoke(failed));
                 continue;
             }
             var missed = _rooms.CompleteRecovery(room, result.History);
-            ClientLog.RoomRejoined(_logger, room, missed, result.HistoryTruncated);
+            ClientLog.RoomRejoined(Logger, room, missed, result.HistoryTruncated);
             var rejoined = new RoomRejoinedEvent(room, missed, result.HistoryTruncated);
-            _hub.Events.Post(() => RoomRejoined?.Invoke(rejoined));
+            Hub.Events.Post(() => RoomRejoined?.Invoke(rejoined));
         }
     }
 }

@@ -34,4 +34,7 @@ internal static partial class ClientLog
 
     [LoggerMessage(3009, LogLevel.Warning, "Could not re-join room {Room}; it is dropped.")]
     public static partial void RoomRejoinFailed(ILogger logger, string room, Exception error);
+
+    [LoggerMessage(3010, LogLevel.Warning, "Could not subscribe to topic {Topic} again; it is dropped.")]
+    public static partial void TopicResubscribeFailed(ILogger logger, string topic, Exception error);
 }

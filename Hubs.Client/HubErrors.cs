@@ -13,6 +13,10 @@ internal static class HubErrors
     // The server's answer to a repeat of a send it is still delivering (ChatHub.SendOnceAsync).
     private const string StillInProgress = "still in progress";
 
+    // SignalR puts its own preamble before the server's message: "An unexpected error occurred invoking 'X' on the
+    // server. HubException: <reason>" (or "... while streaming results. HubException: <reason>").
+    private const string ServerMessageMarker = "HubException: ";
+
     /// <summary>The hub method itself failed (bad input, not a member...): retrying will not help.</summary>
     public static bool IsServerRefusal(Exception error) =>
         error is HubException hub && !IsClosedByServerWithError(hub);
@@ -37,6 +41,19 @@ internal static class HubErrors
         IOException or WebSocketException or HttpRequestException => true,
         _ => false,
     };
+
+    /// <summary>
+    /// A refusal whose message is the server's own words, without SignalR's preamble (the original becomes the inner
+    /// exception); <c>null</c> when <paramref name="error"/> carries no preamble and is fine as it is.
+    /// </summary>
+    /// <remarks>Same rule as the TypeScript client's <c>HubError.fromInvocation</c>: users show this message as is.</remarks>
+    public static HubException? WithServerMessage(HubException error)
+    {
+        var at = error.Message.IndexOf(ServerMessageMarker, StringComparison.Ordinal);
+        return at < 0 || IsClosedByServerWithError(error)
+            ? null
+            : new HubException(error.Message[(at + ServerMessageMarker.Length)..], error);
+    }
 
     /// <summary>Retrying with the same credentials cannot succeed.</summary>
     public static bool IsFatalConnectError(Exception? error) =>

@@ -1,64 +1,38 @@
+using System.Collections.Immutable;
 using Hubs.Contracts;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Hubs.Client;
 
-/// <summary>Typed client of the notification hub (<see cref="HubRoutes.Notifications"/>).</summary>
-/// <remarks>Every call maps to one <see cref="INotificationHub"/> method; notifications arrive through <see cref="Subscribe"/>.</remarks>
-public sealed partial class NotificationClient : IAsyncDisposable
+/// <summary>Typed client of the notification hub (<see cref="HubRoutes.Notifications"/>) that survives disconnects.</summary>
+/// <remarks>
+/// <para>Every call maps to one <see cref="INotificationHub"/> method; notifications arrive through
+/// <see cref="HubClient{THandler}.Subscribe"/>. Connecting, reconnecting and the state events are those of
+/// <see cref="HubClient{THandler}"/>, as for <see cref="ChatClient"/>.</para>
+/// <para>Topics are per connection on the server, so after a reconnect the client subscribes to its
+/// <see cref="Topics"/> again before calls made meanwhile go through (<see cref="TopicResubscribeFailed"/> when the
+/// server refuses one). Notifications published while disconnected are not recovered: the server keeps no history
+/// of them. A statistics stream is not resumed either: open a new one after <see cref="HubClient{THandler}.Reconnected"/>.</para>
+/// <para>All members are thread-safe. Events and handlers run one at a time, in order, on a background task.</para>
+/// </remarks>
+public sealed partial class NotificationClient : HubClient<INotificationClient>
 {
-    private readonly HubConnection _connection;
+    private ImmutableHashSet<string> _topics = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
 
-    /// <summary>Creates a client; call <see cref="StartAsync"/> to connect.</summary>
+    /// <summary>Creates a client; call <see cref="HubClient{THandler}.StartAsync"/> to connect.</summary>
+    /// <exception cref="ArgumentException">The reconnect policy is invalid.</exception>
     public NotificationClient(HubClientOptions options)
+        : base(options, HubRoutes.Notifications)
     {
-        _connection = HubConnectionFactory.Create(options, HubRoutes.Notifications);
+        Handle<Notification>(nameof(INotificationClient.ReceiveNotification),
+            notification => Dispatch(handler => handler.ReceiveNotification(notification)));
+        HandleDisconnecting(nameof(INotificationClient.Disconnecting), (handler, notice) => handler.Disconnecting(notice));
     }
 
-    /// <summary>The server's id for this connection, once connected.</summary>
-    public string? ConnectionId => _connection.ConnectionId;
+    /// <summary>Topics this client is subscribed to; they are subscribed to again after every reconnect.</summary>
+    public IReadOnlyCollection<string> Topics => Volatile.Read(ref _topics);
 
-    /// <summary>The underlying connection state.</summary>
-    public HubConnectionState State => _connection.State;
+    /// <summary>A topic could not be subscribed to again after a reconnect (the server refused); the client no longer follows it.</summary>
+    public event Action<TopicResubscribeFailedEvent>? TopicResubscribeFailed;
 
-    /// <summary>Connects to the server.</summary>
-    public Task StartAsync(CancellationToken cancellationToken = default) => _connection.StartAsync(cancellationToken);
-
-    /// <summary>Disconnects from the server.</summary>
-    public Task StopAsync(CancellationToken cancellationToken = default) => _connection.StopAsync(cancellationToken);
-
-    /// <summary>Raised when the connection closes for good, with the error if it failed.</summary>
-    /// <remarks>When the server closes it on purpose, <see cref="INotificationClient.Disconnecting"/> arrives first with the reason.</remarks>
-    public event Func<Exception?, Task>? Closed
-    {
-        add => _connection.Closed += value;
-        remove => _connection.Closed -= value;
-    }
-
-    /// <summary>Delivers server events to <paramref name="handler"/> until the returned subscription is disposed.</summary>
-    /// <remarks>Which topics arrive is decided by <see cref="SubscribeAsync"/>; this only picks who handles them.</remarks>
-    public IDisposable Subscribe(INotificationClient handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        IDisposable[] registrations =
-        [
-            _connection.On<Notification>(nameof(INotificationClient.ReceiveNotification), handler.ReceiveNotification),
-            _connection.On<DisconnectNotice>(nameof(INotificationClient.Disconnecting), handler.Disconnecting),
-        ];
-        return new Registrations(registrations);
-    }
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
-
-    private sealed class Registrations(IDisposable[] registrations) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var registration in registrations)
-            {
-                registration.Dispose();
-            }
-        }
-    }
+    private protected override void OnStopped() => ImmutableInterlocked.Update(ref _topics, topics => topics.Clear());
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Hubs.Client;
@@ -55,11 +57,64 @@ internal sealed partial class ResilientHubConnection
         CallStarted();
         try
         {
-            return await _connection.InvokeAsync<TResult>(method, request, cancellationToken);
+            return await InvokeNowAsync<TResult>(method, request, cancellationToken);
         }
         finally
         {
             CallEnded();
+        }
+    }
+
+    /// <summary>
+    /// Invokes on the current connection without waiting for it to be usable (restore work runs before the gate
+    /// opens) and without retrying. A refusal is a <see cref="HubException"/> with the server's own message.
+    /// </summary>
+    public async Task<TResult> InvokeNowAsync<TResult>(string method, object request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _connection.InvokeAsync<TResult>(method, request, cancellationToken);
+        }
+        catch (HubException ex) when (HubErrors.WithServerMessage(ex) is { } refusal)
+        {
+            throw refusal;
+        }
+    }
+
+    /// <summary>
+    /// A server-to-client stream, opened once the connection is usable. It is not resumed on a new connection (the
+    /// items in between are gone): a lost connection ends the enumeration with its error. A refusal is a
+    /// <see cref="HubException"/> with the server's own message.
+    /// </summary>
+    public async IAsyncEnumerable<TItem> StreamAsync<TItem>(string method, object request,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await WaitReadyAsync(0, cancellationToken);
+        // SignalR's client tells the server to stop only when the stream's token is cancelled, not when the
+        // reader walks away; cancelling on the way out covers both.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            await using var items = _connection.StreamAsync<TItem>(method, request, stop.Token).GetAsyncEnumerator(stop.Token);
+            while (true)
+            {
+                try
+                {
+                    if (!await items.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+                }
+                catch (HubException ex) when (HubErrors.WithServerMessage(ex) is { } refusal)
+                {
+                    throw refusal;
+                }
+                yield return items.Current;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
         }
     }
 

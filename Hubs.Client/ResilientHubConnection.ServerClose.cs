@@ -2,15 +2,30 @@ namespace Hubs.Client;
 
 internal sealed partial class ResilientHubConnection
 {
+    /// <summary>How long a server-announced close waits for answers to calls in flight.</summary>
+    private static readonly TimeSpan ServerCloseGrace = TimeSpan.FromSeconds(5);
+
     private string? _serverCloseReason;
     private int _callsInFlight;
     private TaskCompletionSource _noCallsInFlight = Settled();
 
     /// <summary>
-    /// The server announced it is closing this connection on purpose (<c>Disconnecting</c>); when the connection
-    /// then ends, the client stays disconnected instead of reconnecting.
+    /// The server announced it is closing this connection on purpose (<c>Disconnecting</c>): close it from this
+    /// side once the calls in flight have their answers, and stay disconnected instead of reconnecting.
     /// </summary>
-    public void ExpectServerClose(string reason) => Volatile.Write(ref _serverCloseReason, reason);
+    /// <remarks>
+    /// Closing from our side tells the server the notice arrived. Not awaited, as the receive loop runs this, and
+    /// only after the answers, as the server sends the refusal of the call that triggered the close right after it.
+    /// </remarks>
+    public void CloseOnServerNotice(string reason)
+    {
+        Volatile.Write(ref _serverCloseReason, reason);
+        _ = Task.Run(async () =>
+        {
+            await CallsAnsweredAsync(ServerCloseGrace);
+            await _connection.StopAsync();
+        });
+    }
 
     private string? TakeServerCloseReason() => Interlocked.Exchange(ref _serverCloseReason, null);
 
@@ -19,7 +34,7 @@ internal sealed partial class ResilientHubConnection
     /// that triggered its closing notice right after the notice; closing before that answer is read would turn the
     /// server's reason into a lost connection for that call.
     /// </summary>
-    public async Task CallsAnsweredAsync(TimeSpan timeout)
+    private async Task CallsAnsweredAsync(TimeSpan timeout)
     {
         Task settled;
         lock (_gate)

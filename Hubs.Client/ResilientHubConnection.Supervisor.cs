@@ -34,12 +34,12 @@ internal sealed partial class ResilientHubConnection
                         error = ex;
                     }
                 }
-                error = await ServeAsync(connection, everConnected, started, stopping);
+                (error, var closedByServer) = await ServeAsync(connection, everConnected, started, stopping);
                 everConnected = true;
-                if (TakeServerCloseReason() is { } reason)
+                if (closedByServer)
                 {
                     // The server closed us on purpose (an administrator): coming straight back would defeat it.
-                    GiveUp(0, new HubConnectionLostException($"The server closed the connection: {reason}", error));
+                    GiveUp(0, error);
                     return;
                 }
             }
@@ -51,7 +51,7 @@ internal sealed partial class ResilientHubConnection
     }
 
     /// <summary>Announces the connection, restores state, opens the gate, and returns why the connection ended.</summary>
-    private async Task<Exception?> ServeAsync(long connection, bool isReconnect, TaskCompletionSource started, CancellationToken stopping)
+    private async Task<(Exception? Error, bool ClosedByServer)> ServeAsync(long connection, bool isReconnect, TaskCompletionSource started, CancellationToken stopping)
     {
         var connectionId = _connection.ConnectionId ?? "";
         TaskCompletionSource<Exception?> closed;
@@ -67,7 +67,7 @@ internal sealed partial class ResilientHubConnection
         Exception? restoreError = null;
         try
         {
-            await _restore(_connection, stopping);
+            await _restore(stopping);
             lock (_gate)
             {
                 if (!closed.Task.IsCompleted)
@@ -86,6 +86,13 @@ internal sealed partial class ResilientHubConnection
         started.TrySetResult();
 
         var error = await closed.Task.WaitAsync(stopping) ?? restoreError;
+        // After the server's closing notice it is the client that closes, without an error; the server's reason
+        // is why the connection ended, so Disconnected must not read like a stop by the user.
+        var serverReason = TakeServerCloseReason();
+        if (serverReason is not null)
+        {
+            error = new HubConnectionLostException($"The server closed the connection: {serverReason}", error);
+        }
         lock (_gate)
         {
             _closeSignals.Remove(connection);
@@ -93,7 +100,7 @@ internal sealed partial class ResilientHubConnection
         }
         ClientLog.ConnectionLost(_logger, _hubPath, error);
         Raise(new DisconnectedEvent(error));
-        return error;
+        return (error, serverReason is not null);
     }
 
     /// <summary>Announces and waits out the delay before retry <paramref name="attempt"/>; false when the policy gives up.</summary>

@@ -23,7 +23,7 @@ internal sealed partial class ResilientHubConnection : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _hubPath;
-    private readonly Func<HubConnection, CancellationToken, Task> _restore;
+    private readonly Func<CancellationToken, Task> _restore;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly Lock _gate = new();
 
@@ -44,9 +44,9 @@ internal sealed partial class ResilientHubConnection : IAsyncDisposable
     /// <param name="options">Server, token, protocol, transports, policy and clock.</param>
     /// <param name="hubPath">The hub's route, from <c>HubRoutes</c>.</param>
     /// <param name="loggerFactory">Where the connection logs.</param>
-    /// <param name="restore">Runs after every (re)connect, before waiting calls go through; may call the hub directly.</param>
+    /// <param name="restore">Runs after every (re)connect, before waiting calls go through; calls the hub with <see cref="InvokeNowAsync"/>.</param>
     public ResilientHubConnection(HubClientOptions options, string hubPath, ILoggerFactory loggerFactory,
-        Func<HubConnection, CancellationToken, Task> restore)
+        Func<CancellationToken, Task> restore)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Reconnect.Validate();

@@ -118,6 +118,20 @@ public sealed class ClientLifecycleTests(DroppableHubsApplication app) : IClassF
     }
 
     [Fact]
+    public async Task ARefusedCallThrowsTheServersOwnMessageWithoutSignalRsPreamble()
+    {
+        await using var alice = await ResilientChat.ConnectAsync(app, Names.User("alice"));
+        var room = Names.Room();
+        await alice.Client.JoinRoomAsync(new JoinRoomRequest(room));
+
+        var error = await Assert.ThrowsAsync<HubException>(() => alice.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "")));
+
+        Assert.Equal("Message text must not be empty.", error.Message);
+        var original = Assert.IsType<HubException>(error.InnerException);
+        Assert.StartsWith("An unexpected error occurred invoking 'SendRoomMessage' on the server.", original.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CallsBeforeStartFailAndStopFailsCallsStillWaiting()
     {
         var name = Names.User("alice");

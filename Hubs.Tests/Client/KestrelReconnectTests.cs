@@ -96,4 +96,31 @@ public sealed class KestrelReconnectTests(KestrelServerFixture fixture)
         var ack = await alice.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "back"));
         Assert.Equal(ack.Id, (await alice.Events.RoomMessages.NextAsync(message => message.Text == "back")).Id);
     }
+
+    [Fact]
+    public async Task AfterAServerRestartANotificationClientResubscribesAndReceivesTopicNotificationsPublishedThroughTheRestApi()
+    {
+        var server = await fixture.RunningServerAsync();
+        await using var alice = await ResilientNotifications.ConnectAsync(server, Names.User("alice"), protocol: HubProtocolKind.MessagePack);
+        var followed = Names.Room("followed");
+        var later = Names.Room("later");
+        await alice.Client.FollowAsync(followed);
+
+        await server.StopAsync();
+        await alice.NextStateAsync<ReconnectingEvent>();
+        // Made while the server is down: it waits for the connection instead of failing.
+        var subscribing = alice.Client.SubscribeAsync(new SubscribeRequest(later));
+        await server.StartAsync();
+        await alice.NextStateAsync<ReconnectedEvent>();
+        Assert.True((await subscribing.WaitAsync(Timeouts.Default)).Ok);
+        using var admin = await KestrelClients.AdminHttpClientAsync(server);
+        var toFollowed = await admin.PublishAsync("after the restart", followed);
+        var toLater = await admin.PublishAsync("subscribed while down", later);
+
+        Assert.Equal(toFollowed, await alice.Events.Notifications.NextAsync(n => n.Id == toFollowed.Id));
+        Assert.Equal(toLater, await alice.Events.Notifications.NextAsync(n => n.Id == toLater.Id));
+        Assert.Equal([followed, later], alice.Client.Topics.Order());
+        var attempts = alice.History.OfType<ReconnectingEvent>().Select(change => change.Attempt).ToList();
+        Assert.Equal(Enumerable.Range(1, attempts.Count), attempts);
+    }
 }

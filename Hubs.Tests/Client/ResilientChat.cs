@@ -7,9 +7,9 @@ namespace Hubs.Tests.Client;
 public sealed class ResilientChat : IAsyncDisposable
 {
     /// <summary>Quick retries so tests spend no time in back-off; forever, so a slow restart is waited for.</summary>
-    public static readonly ReconnectPolicy FastForever = new() { InitialDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200), MaxAttempts = null };
+    public static readonly ReconnectPolicy FastForever = GatedClientOptions.FastForever;
 
-    private readonly List<ConnectionEvent> _history = [];
+    private readonly ConnectionHistory _states;
 
     public ResilientChat(string userName, HubClientOptions options, GatedTokenProvider tokens)
     {
@@ -18,14 +18,7 @@ public sealed class ResilientChat : IAsyncDisposable
         options.AccessTokenProvider = tokens.GetTokenAsync;
         Client = new ChatClient(options);
         Client.Subscribe(Events);
-        Client.ConnectionChanged += change =>
-        {
-            lock (_history)
-            {
-                _history.Add(change);
-            }
-            States.Add(change);
-        };
+        _states = new ConnectionHistory(record => Client.ConnectionChanged += record);
         Client.RoomRejoined += rejoined => Rejoined.Add(rejoined);
         Client.RoomRejoinFailed += failed => RejoinFailed.Add(failed);
     }
@@ -38,32 +31,21 @@ public sealed class ResilientChat : IAsyncDisposable
 
     public ChatEvents Events { get; } = new();
 
-    public EventStream<ConnectionEvent> States { get; } = new();
+    public EventStream<ConnectionEvent> States => _states.Stream;
 
     public EventStream<RoomRejoinedEvent> Rejoined { get; } = new();
 
     public EventStream<RoomRejoinFailedEvent> RejoinFailed { get; } = new();
 
     /// <summary>Every state change so far, in order.</summary>
-    public IReadOnlyList<ConnectionEvent> History
-    {
-        get
-        {
-            lock (_history)
-            {
-                return [.. _history];
-            }
-        }
-    }
+    public IReadOnlyList<ConnectionEvent> History => _states.All;
 
     /// <summary>A started client of the in-memory server.</summary>
     public static async Task<ResilientChat> ConnectAsync(HubsApplication app, string userName, ReconnectPolicy? policy = null,
         Hubs.Client.HubProtocolKind protocol = Hubs.Client.HubProtocolKind.Json)
     {
-        var options = app.HubOptionsFor(userName, protocol);
-        options.Reconnect = policy ?? FastForever;
-        var token = app.CreateToken(userName);
-        var chat = new ResilientChat(userName, options, new GatedTokenProvider(() => token));
+        var (options, tokens) = GatedClientOptions.For(app, userName, policy, protocol);
+        var chat = new ResilientChat(userName, options, tokens);
         await chat.StartAsync();
         return chat;
     }
@@ -72,10 +54,8 @@ public sealed class ResilientChat : IAsyncDisposable
     public static async Task<ResilientChat> ConnectAsync(ServerProcess server, string userName, ReconnectPolicy? policy = null,
         Hubs.Client.HubProtocolKind protocol = Hubs.Client.HubProtocolKind.Json)
     {
-        var token = await KestrelClients.GetTokenAsync(server.BaseAddress, userName);
-        var options = KestrelClients.Options(server.BaseAddress, token, protocol);
-        options.Reconnect = policy ?? FastForever;
-        var chat = new ResilientChat(userName, options, new GatedTokenProvider(() => token));
+        var (options, tokens) = await GatedClientOptions.ForAsync(server, userName, policy, protocol);
+        var chat = new ResilientChat(userName, options, tokens);
         await chat.StartAsync();
         return chat;
     }
@@ -88,7 +68,7 @@ public sealed class ResilientChat : IAsyncDisposable
     }
 
     /// <summary>Waits for a state change of type <typeparamref name="T"/>, skipping others.</summary>
-    public async Task<T> NextStateAsync<T>() where T : ConnectionEvent => (T)await States.NextAsync(change => change is T);
+    public Task<T> NextStateAsync<T>() where T : ConnectionEvent => _states.NextAsync<T>();
 
     public ValueTask DisposeAsync() => Client.DisposeAsync();
 }

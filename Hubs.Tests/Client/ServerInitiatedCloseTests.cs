@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Hubs.Client;
 using Hubs.Contracts;
 using Hubs.Tests.Infrastructure;
@@ -21,6 +22,41 @@ public sealed class ServerInitiatedCloseTests(HubsApplication app) : IClassFixtu
         Assert.Contains("An administrator closed your connection.", ((GaveUpEvent)gaveUp).LastError?.Message, StringComparison.Ordinal);
         Assert.Equal(ClientConnectionState.Disconnected, chat.Client.ConnectionState);
         Assert.DoesNotContain(chat.History, change => change is ReconnectedEvent);
+    }
+
+    [Fact]
+    public async Task TheDisconnectedEventOfAnAdministratorsCloseCarriesTheServersReason()
+    {
+        var name = Names.User("ejected");
+        await using var chat = await ResilientChat.ConnectAsync(app, name);
+        using var admin = app.AdminHttpClient();
+
+        using var response = await admin.PostAsJsonAsync(ApiRoutes.AdminUserDisconnectOf(name), new DisconnectUserRequest("Maintenance"));
+        var disconnected = await chat.NextStateAsync<DisconnectedEvent>();
+        var gaveUp = await chat.NextStateAsync<GaveUpEvent>();
+
+        response.EnsureSuccessStatusCode();
+        var reason = Assert.IsType<HubConnectionLostException>(disconnected.Reason);
+        Assert.Contains("Maintenance", reason.Message, StringComparison.Ordinal);
+        Assert.Same(reason, gaveUp.LastError);
+    }
+
+    [Fact]
+    public async Task ANotificationClientDisconnectedByAnAdministratorIsToldWhyAndDoesNotReconnect()
+    {
+        var name = Names.User("ejected");
+        await using var notifications = await ResilientNotifications.ConnectAsync(app, name);
+        using var admin = app.AdminHttpClient();
+
+        using var response = await admin.PostAsJsonAsync(ApiRoutes.AdminUserDisconnectOf(name), new DisconnectUserRequest("Maintenance"));
+        var disconnected = await notifications.NextStateAsync<DisconnectedEvent>();
+        await notifications.NextStateAsync<GaveUpEvent>();
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("Maintenance", (await notifications.Events.Disconnecting.NextAsync()).Reason);
+        Assert.Contains("Maintenance", disconnected.Reason?.Message, StringComparison.Ordinal);
+        Assert.Equal(ClientConnectionState.Disconnected, notifications.Client.ConnectionState);
+        Assert.DoesNotContain(notifications.History, change => change is ReconnectingEvent or ReconnectedEvent);
     }
 
     [Fact]

@@ -122,13 +122,7 @@ public sealed class KestrelNotificationTests(KestrelServerFixture fixture) : ICl
         Assert.Contains("\"bearer\"", document, StringComparison.Ordinal);
     }
 
-    private async Task<HttpClient> AdminHttpAsync()
-    {
-        var http = new HttpClient { BaseAddress = Server.BaseAddress };
-        var token = await KestrelClients.GetTokenAsync(Server.BaseAddress, Names.User("admin"), NotificationTestExtensions.AdminRoles);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
-    }
+    private Task<HttpClient> AdminHttpAsync() => KestrelClients.AdminHttpClientAsync(Server);
 
     private async Task<NotificationSession> ConnectNotificationsAsync(string name, HubProtocolKind protocol, bool admin = false, bool exactName = false)
     {

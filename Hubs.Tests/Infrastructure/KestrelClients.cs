@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Hubs.Client;
 using Hubs.Contracts;
@@ -15,6 +16,15 @@ public static class KestrelClients
         response.EnsureSuccessStatusCode();
         var token = await response.Content.ReadFromJsonAsync<TokenResponse>();
         return token!.AccessToken;
+    }
+
+    /// <summary>An HTTP client of the server signed in with the admin role, for the REST API.</summary>
+    public static async Task<HttpClient> AdminHttpClientAsync(ServerProcess server)
+    {
+        var http = new HttpClient { BaseAddress = server.BaseAddress };
+        var token = await GetTokenAsync(server.BaseAddress, Names.User("admin"), NotificationTestExtensions.AdminRoles);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
     }
 
     public static HubClientOptions Options(Uri server, string token, HubProtocolKind protocol = HubProtocolKind.Json,

@@ -16,11 +16,7 @@ public sealed class NotificationSession : HubSession<NotificationClient>
     public NotificationEvents Events { get; } = new();
 
     /// <summary>Subscribes and checks the server accepted it.</summary>
-    public async Task FollowAsync(string topic)
-    {
-        var ack = await Client.SubscribeAsync(new SubscribeRequest(topic)).WaitAsync(Timeouts.Default);
-        Assert.True(ack.Ok, $"{UserName} could not subscribe to {topic}.");
-    }
+    public Task FollowAsync(string topic) => Client.FollowAsync(topic);
 
     /// <summary>
     /// The notifications received before the one with <paramref name="markerId"/>. Delivery to one connection keeps

@@ -22,6 +22,13 @@ public static class NotificationTestExtensions
         return session;
     }
 
+    /// <summary>Subscribes and checks the server accepted it.</summary>
+    public static async Task FollowAsync(this NotificationClient client, string topic)
+    {
+        var ack = await client.SubscribeAsync(new SubscribeRequest(topic)).WaitAsync(Timeouts.Default);
+        Assert.True(ack.Ok, $"The server did not accept the subscription to {topic}.");
+    }
+
     /// <summary>An HTTP client of the TestServer signed in as <paramref name="userName"/> (none: anonymous).</summary>
     public static HttpClient HttpClientFor(this HubsApplication app, string? userName, IEnumerable<string>? roles = null)
     {

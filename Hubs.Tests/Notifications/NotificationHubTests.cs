@@ -137,6 +137,17 @@ public abstract class NotificationHubTests(HubsApplication app, HubProtocolKind 
     }
 
     [Fact]
+    public async Task ARefusedSubscriptionThrowsTheServersOwnMessageWithoutSignalRsPreamble()
+    {
+        await using var alice = await ConnectAsync("alice");
+
+        var error = await Assert.ThrowsAsync<HubException>(() => alice.Client.SubscribeAsync(new SubscribeRequest("has space")));
+
+        Assert.StartsWith("Invalid topic name 'has space': topic names must match ", error.Message, StringComparison.Ordinal);
+        Assert.IsType<HubException>(error.InnerException);
+    }
+
+    [Fact]
     public async Task MissingTopicFailsWithAHubException()
     {
         await using var alice = await ConnectAsync("alice");

@@ -74,7 +74,7 @@ public sealed class AdminApiTests(HubsApplication app) : IClassFixture<HubsAppli
         await using var alice = await app.ConnectChatAsync(Names.User("alice"));
         await using var bobChat = await app.ConnectChatAsync(bob).ReadyAsync();
         await using var bobNotifications = await app.ConnectNotificationsAsync(bob);
-        // ChatClient does not surface Disconnecting yet, so one chat connection listens on the raw connection.
+        // One chat connection without the typed client: any SignalR client gets the notice, not only ours.
         await using var bobRaw = HubConnectionFactory.Create(app.HubOptionsFor(bob), HubRoutes.Chat);
         var rawNotice = new EventStream<DisconnectNotice>();
         var rawClosed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);

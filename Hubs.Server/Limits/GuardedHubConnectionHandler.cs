@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Hubs.Server.Limits;
 
-/// <summary>SignalR's own connection handler, with a <see cref="SlowConsumerGuard"/> between each connection and its transport.</summary>
+/// <summary>
+/// SignalR's own connection handler, with a <see cref="SlowConsumerGuard"/> between each connection and its transport,
+/// and each connection's <see cref="ConnectionSlot"/> claimed on arrival.
+/// </summary>
 internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods)] THub>(
     HubLifetimeManager<THub> lifetimeManager,
     IHubProtocolResolver protocolResolver,
@@ -16,7 +19,8 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
     IUserIdProvider userIdProvider,
     IServiceScopeFactory serviceScopeFactory,
     SlowConsumerMonitor monitor,
-    IOptions<SlowConsumerOptions> options)
+    IOptions<SlowConsumerOptions> options,
+    ConnectionSlots slots)
     : HubConnectionHandler<THub>(
         lifetimeManager,
         protocolResolver,
@@ -46,6 +50,15 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
     }
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        // Before the handshake is answered, so connections are counted in the order their clients saw them start
+        // (see ConnectionSlots); ConnectionLimitFilter closes a refused one with the reason. Released when the
+        // connection ends, including when it never completes the handshake.
+        using var slot = slots.Claim(connection);
+        await OnConnectedGuardedAsync(connection);
+    }
+
+    private async Task OnConnectedGuardedAsync(ConnectionContext connection)
     {
         var settings = options.Value;
         if (!settings.Enabled)

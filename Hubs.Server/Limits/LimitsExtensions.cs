@@ -16,6 +16,7 @@ public static class LimitsExtensions
         builder.Services.AddOptions<HubLimitsOptions>().BindConfiguration(HubLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<OriginOptions>().BindConfiguration(OriginOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ConnectionSlots>();
         builder.Services.AddSingleton<ConnectionLimitFilter>();
         builder.Services.AddSingleton<CallRateLimitFilter>();
         builder.Services.AddSingleton<RoomLimitFilter>();

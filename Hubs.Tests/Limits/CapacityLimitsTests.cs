@@ -2,8 +2,12 @@ using System.Text.Json;
 using Hubs.Client;
 using Hubs.Contracts;
 using Hubs.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Hubs.Tests.Limits;
 
@@ -185,6 +189,109 @@ public sealed class InstanceLimitTests : IAsyncLifetime
             }
             await session.DisposeAsync();
             deadline.Token.ThrowIfCancellationRequested();
+        }
+    }
+}
+
+/// <summary>
+/// The real server with one connection per user, and a chat lifetime manager that can hold one connection's setup
+/// after its handshake has been answered: the window a cold server has while it first builds the hub's services.
+/// </summary>
+public sealed class SlowSetupHubsApplication() : HubsApplication(new Dictionary<string, string?> { ["Limits:MaxConnectionsPerUser"] = "1" }, "Development")
+{
+    public HeldConnectLifetimeManager Lifetime => (HeldConnectLifetimeManager)Services.GetRequiredService<HubLifetimeManager<Hubs.Server.Chat.ChatHub>>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        // A closed registration wins over the open generic default.
+        builder.ConfigureTestServices(services => services.AddSingleton<HubLifetimeManager<Hubs.Server.Chat.ChatHub>, HeldConnectLifetimeManager>());
+    }
+}
+
+/// <summary>SignalR's in-memory lifetime manager; the first connection of a chosen user waits in <see cref="OnConnectedAsync"/> until released.</summary>
+public sealed class HeldConnectLifetimeManager(ILogger<DefaultHubLifetimeManager<Hubs.Server.Chat.ChatHub>> logger)
+    : DefaultHubLifetimeManager<Hubs.Server.Chat.ChatHub>(logger)
+{
+    private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _user;
+
+    /// <summary>The next connection of <paramref name="user"/> will wait after its handshake.</summary>
+    public void HoldNextConnectionOf(string user) => Volatile.Write(ref _user, user);
+
+    /// <summary>The held connection has been answered its handshake and is waiting.</summary>
+    public Task Held => _held.Task;
+
+    public void Release() => _release.TrySetResult();
+
+    public override async Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        var user = Volatile.Read(ref _user);
+        if (user is not null && connection.UserIdentifier == user && Interlocked.CompareExchange(ref _user, null, user) == user)
+        {
+            _held.TrySetResult();
+            await _release.Task;
+        }
+        await base.OnConnectedAsync(connection);
+    }
+}
+
+/// <summary>Which connection of a user over the limit (1 here) is refused: always the newer one.</summary>
+public sealed class UserLimitOrderTests : IAsyncLifetime
+{
+    private readonly SlowSetupHubsApplication _app = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task ANewerConnectionIsRefusedWhileTheOlderOneIsStillBeingSetUpAndTheOlderOneIsWelcomed()
+    {
+        var name = Names.User("cold");
+        _app.Lifetime.HoldNextConnectionOf(name);
+        await using var older = new ChatSession(name, new ChatClient(_app.HubOptionsFor(name)));
+        await older.Client.StartAsync().WaitAsync(Timeouts.Default);
+        await _app.Lifetime.Held.WaitAsync(Timeouts.Default);
+
+        await using var newer = new ChatSession(name, new ChatClient(_app.HubOptionsFor(name)));
+        await newer.Client.StartAsync().WaitAsync(Timeouts.Default);
+        var newerWelcome = newer.Events.Welcome.NextAsync();
+        var newerOutcome = await Task.WhenAny(newer.Closed, newerWelcome).WaitAsync(Timeouts.Default);
+        _app.Lifetime.Release();
+        var olderWelcome = older.Events.Welcome.NextAsync();
+        var olderOutcome = await Task.WhenAny(older.Closed, olderWelcome).WaitAsync(Timeouts.Default);
+
+        Assert.Same(newer.Closed, newerOutcome);
+        Assert.Contains($"Too many connections: user '{name}' already has 1 open, the limit.", (await newer.Closed)?.Message, StringComparison.Ordinal);
+        Assert.Same(olderWelcome, olderOutcome);
+        Assert.False(older.Closed.IsCompleted);
+    }
+
+    [Fact]
+    public async Task OfManyConnectionsOfOneUserStartedAtOnceExactlyOneIsWelcomedAndTheOthersAreRefusedWithTheReason()
+    {
+        var name = Names.User("burst");
+        var sessions = Enumerable.Range(0, 6).Select(_ => new ChatSession(name, new ChatClient(_app.HubOptionsFor(name)))).ToList();
+        try
+        {
+            await Task.WhenAll(sessions.Select(session => session.Client.StartAsync())).WaitAsync(Timeouts.Default);
+            var outcomes = await Task.WhenAll(sessions.Select(async session =>
+            {
+                var welcome = session.Events.Welcome.NextAsync();
+                return await Task.WhenAny(session.Closed, welcome).WaitAsync(Timeouts.Default) == welcome;
+            }));
+
+            Assert.Single(outcomes, welcomed => welcomed);
+            foreach (var refused in sessions.Where((_, i) => !outcomes[i]))
+            {
+                Assert.Contains("Too many connections", (await refused.Closed)?.Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(sessions.Select(session => session.DisposeAsync().AsTask()));
         }
     }
 }

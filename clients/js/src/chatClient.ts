@@ -78,6 +78,11 @@ export class ChatClient extends HubClient<ChatClientEvents> implements ChatHubCa
     }
   }
 
+  /** The chat hub sends `Welcome` once it counts a connection as online; a limit may close the connection instead. */
+  protected override get announcesAcceptance(): boolean {
+    return true;
+  }
+
   /** The signed-in user, from the server's `Welcome`. */
   get user(): UserInfo | null {
     return this.me;
@@ -184,7 +189,9 @@ export class ChatClient extends HubClient<ChatClientEvents> implements ChatHubCa
     switch (method) {
       case "Welcome":
         this.me = (payload as ChatHubEvents["Welcome"]).user;
-        break;
+        this.events.emit(method, payload as never);
+        this.accept();
+        return;
       case "ReceiveRoomMessage":
         this.deliverRoomMessages([this.rooms.live(payload as ChatMessage)]);
         return;

@@ -29,11 +29,11 @@ export interface ConnectionEvents {
   stateChanged: { state: ConnectionState; previous: ConnectionState };
   /** Before each try of `start()`; attempt 1 is the first try, the next ones are retries. */
   connecting: { attempt: number; error?: Error };
-  /** `start()` succeeded (and, for a restart after giving up, rooms are re-joined). */
+  /** `start()` succeeded: the server accepted the connection (the chat hub's `Welcome` came) and rooms are re-joined. */
   connected: { connectionId: string | null };
   /** The connection was lost; retry `attempt` starts in `delayMs`. */
   reconnecting: { attempt: number; delayMs: number; error?: Error };
-  /** Back after a loss, with the client's own recovery (e.g. room re-join) done. */
+  /** Back after a loss, accepted by the server (the chat hub's `Welcome` came), with the client's own recovery (e.g. room re-join) done. */
   reconnected: { connectionId: string | null };
   /** The reconnect policy ran out of attempts; `disconnected` follows. */
   gaveUp: { attempts: number; error?: Error };
@@ -59,6 +59,11 @@ export interface HubClientOptions {
   statefulReconnect?: boolean;
   /** SignalR's log level or logger. Default `LogLevel.Warning`. */
   logging?: LogLevel | ILogger;
+  /**
+   * How long `start()` and each reconnect wait, once the connection is open, for the server to accept it (the chat
+   * hub's `Welcome`); past that the connection is closed and `start()` rejects. Default 15 000 ms.
+   */
+  acceptTimeoutMs?: number;
 }
 
 /** Per-call options. */
@@ -69,6 +74,9 @@ export interface CallOptions {
 
 /** A call that loses its connection this often in a row fails instead of trying again (e.g. it is what kills the connection). */
 const maxResends = 5;
+
+/** How long the server has, by default, to accept an open connection. */
+const defaultAcceptTimeoutMs = 15_000;
 
 const lostConnectionMessages = ["underlying connection being closed", "connection being closed", "Connection closed", "connection was stopped"];
 
@@ -87,10 +95,16 @@ export abstract class HubClient<Events extends ConnectionEvents> {
   private startPromise: Promise<void> | null = null;
   private gaveUp: { attempts: number; error?: Error } | null = null;
   private closingNotice: DisconnectNotice | null = null;
+  private readonly acceptTimeoutMs: number;
+  /** Settles for the newest connection try: accepted by the server, or closed first. */
+  private accepted = new Deferred();
+  /** Why the client itself closed a connection the server had not accepted in time. */
+  private notAccepted: Error | null = null;
 
   protected constructor(hubPath: string, options: HubClientOptions) {
     this.events = new TypedEvents<Events>();
     this.policy = options.reconnect instanceof ReconnectPolicy ? options.reconnect : new ReconnectPolicy(options.reconnect);
+    this.acceptTimeoutMs = options.acceptTimeoutMs ?? defaultAcceptTimeoutMs;
     let builder = new HubConnectionBuilder()
       .withUrl((options.serverUrl ?? "").replace(/\/$/, "") + hubPath, {
         ...(options.accessTokenFactory ? { accessTokenFactory: options.accessTokenFactory } : {}),
@@ -130,8 +144,11 @@ export abstract class HubClient<Events extends ConnectionEvents> {
   }
 
   /**
-   * Connects, retrying with the reconnect policy (SignalR alone does not retry the first connect). Rejects
-   * when the policy gives up, at once when the server refuses the token (401/403), or when `stop()` is called.
+   * Connects, retrying with the reconnect policy (SignalR alone does not retry the first connect), and resolves
+   * once the server has accepted the connection (for the chat hub: its `Welcome` came). Rejects when the policy
+   * gives up, at once when the server refuses the token (401/403), when `stop()` is called, and with a
+   * {@link ConnectionClosedError} carrying the server's reason when the server closes the connection before
+   * accepting it (e.g. "Too many connections…") or does not accept it within `acceptTimeoutMs`.
    */
   start(): Promise<void> {
     if (this.startPromise) {
@@ -156,6 +173,19 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     await this.connection.stop();
     this.onStopped();
     this.close(undefined);
+  }
+
+  /**
+   * Whether the server says when it has accepted a connection (the subclass then calls {@link accept}); until it
+   * does, `start()` and a reconnect are not complete. The chat hub does (`Welcome`); the notification hub does not.
+   */
+  protected get announcesAcceptance(): boolean {
+    return false;
+  }
+
+  /** The server accepted the current connection (a SignalR connection is open before the hub has admitted it). */
+  protected accept(): void {
+    this.accepted.resolve();
   }
 
   /** Runs after every successful connect and reconnect, before calls go through again (e.g. room re-join). */
@@ -268,6 +298,8 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     for (let attempt = 1; ; attempt++) {
       this.setState("connecting");
       this.events.emit("connecting", (lastError ? { attempt, error: lastError } : { attempt }) as Events["connecting"]);
+      // Before start(): the acceptance may arrive with the handshake's answer, before start() resolves.
+      this.expectAcceptance();
       try {
         await this.connection.start();
         break;
@@ -276,6 +308,11 @@ export abstract class HubClient<Events extends ConnectionEvents> {
         lastError = failure;
         if (stopSignal.aborted) {
           throw stopSignal.reason;
+        }
+        if (closedByServer(error)) {
+          // Refused on purpose (a limit, an administrator): trying again at once would be refused the same way.
+          this.close(failure);
+          throw refusal(null, failure);
         }
         const retryIn = isAuthFailure(error) ? null : this.policy.delayBeforeAttempt(attempt);
         if (retryIn === null) {
@@ -287,6 +324,11 @@ export abstract class HubClient<Events extends ConnectionEvents> {
         }
         await delay(retryIn, stopSignal);
       }
+    }
+    try {
+      await withSignal(this.untilAccepted(), stopSignal);
+    } catch (error) {
+      throw stopSignal.aborted ? stopSignal.reason : error;
     }
     const generation = this.generation;
     await this.runRecovery(false);
@@ -312,6 +354,9 @@ export abstract class HubClient<Events extends ConnectionEvents> {
       this.gaveUp = { attempts: context.previousRetryCount, error: context.retryReason };
       return null;
     }
+    // Before the try: its acceptance may arrive before SignalR reports the reconnect.
+    this.expectAcceptance();
+    this.dropStaleMessageBuffer();
     if (attempt === 1) {
       // A new loss: calls from now on wait for the reconnect, and calls in flight are re-sent after it.
       this.generation++;
@@ -326,6 +371,11 @@ export abstract class HubClient<Events extends ConnectionEvents> {
 
   private async handleReconnected(connectionId: string | null): Promise<void> {
     const generation = this.generation;
+    try {
+      await this.untilAccepted();
+    } catch {
+      return; // Closed before the server accepted it: the close path has said so (`disconnected`).
+    }
     await this.runRecovery(true);
     if (generation !== this.generation || this.connection.state !== HubConnectionState.Connected) {
       return; // Lost again while recovering; the next reconnect recovers.
@@ -333,6 +383,48 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     this.setState("connected");
     this.ready.resolve();
     this.events.emit("reconnected", { connectionId } as Events["reconnected"]);
+  }
+
+  /**
+   * A reconnect opens a new connection, but @microsoft/signalr (10.0) keeps the lost one's stateful-reconnect buffer
+   * until the new handshake has been processed; that buffer waits for a Sequence message a new connection never
+   * sends, so it drops what the server sends first (the chat hub's `Welcome`). Disposed here as SignalR does on a
+   * close; until the new connection's own buffer is set up, messages are processed as on a first start.
+   */
+  private dropStaleMessageBuffer(): void {
+    const hub = this.connection as unknown as { _messageBuffer?: { _dispose(error: Error): void } };
+    hub._messageBuffer?._dispose(new Error("Connection closed."));
+    hub._messageBuffer = undefined;
+  }
+
+  private expectAcceptance(): void {
+    this.accepted = new Deferred();
+    this.notAccepted = null;
+  }
+
+  /**
+   * Resolves once the server has accepted the open connection; rejects when it closes first (with its reason), or
+   * closes it and rejects after `acceptTimeoutMs`.
+   */
+  private async untilAccepted(): Promise<void> {
+    if (!this.announcesAcceptance) {
+      return;
+    }
+    const accepted = this.accepted;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), this.acceptTimeoutMs)));
+    try {
+      if ((await Promise.race([accepted.promise, timedOut])) !== "timeout") {
+        return;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const failure = new ConnectionClosedError(`The server did not accept the connection within ${this.acceptTimeoutMs} ms.`);
+    this.notAccepted = failure;
+    accepted.reject(failure);
+    await this.connection.stop();
+    throw failure;
   }
 
   private async runRecovery(isReconnect: boolean): Promise<void> {
@@ -352,7 +444,10 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     }
     const notice = this.closingNotice;
     this.closingNotice = null;
-    this.close(notice ? new Error(notice.reason) : (error ?? gaveUp?.error), notice ?? undefined);
+    if (!this.accepted.settled) {
+      this.accepted.reject(refusal(notice, error));
+    }
+    this.close(notice ? new Error(notice.reason) : (this.notAccepted ?? error ?? gaveUp?.error), notice ?? undefined);
   }
 
   private close(error: Error | undefined, notice?: DisconnectNotice): void {
@@ -382,6 +477,17 @@ export abstract class HubClient<Events extends ConnectionEvents> {
       this.events.emit("stateChanged", { state, previous } as Events["stateChanged"]);
     }
   }
+}
+
+/** A connection the server closed on purpose with an error; start() rejects with it when it came with the handshake. */
+function closedByServer(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("Server returned an error on close");
+}
+
+/** Why the server closed a connection before accepting it, in its own words. */
+function refusal(notice: DisconnectNotice | null, error: Error | undefined): ConnectionClosedError {
+  const reason = notice?.reason ?? (error ? (/HubException: ([\s\S]*)$/.exec(error.message)?.[1] ?? error.message) : undefined);
+  return new ConnectionClosedError(reason ?? "The connection closed before the server accepted it.", error ? { cause: error } : undefined);
 }
 
 function asError(error: unknown): Error {

@@ -242,6 +242,7 @@ export abstract class HubClient<Events extends ConnectionEvents> {
           wake = null;
         };
         const opened = client.whenReady().then(() => {
+          const generation = client.generation;
           const result = request === undefined ? client.connection.stream<TItem>(method) : client.connection.stream<TItem>(method, request);
           subscription = result.subscribe({
             next: (item) => {
@@ -249,7 +250,8 @@ export abstract class HubClient<Events extends ConnectionEvents> {
               notify();
             },
             error: (error) => {
-              failure = String(error).includes("HubException") ? HubError.fromInvocation(method, error) : error;
+              // A refusal (bad input, a missing role) is the server's answer; only a lost connection stays as it is.
+              failure = client.lostDuring(generation, error) ? error : HubError.fromInvocation(method, error);
               finished = true;
               notify();
             },

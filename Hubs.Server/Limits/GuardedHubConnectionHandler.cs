@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Hubs.Server.Lifetime;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Abstractions;
 using Microsoft.AspNetCore.SignalR;
@@ -6,7 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace Hubs.Server.Limits;
 
-/// <summary>SignalR's own connection handler, with a <see cref="SlowConsumerGuard"/> between each connection and its transport.</summary>
+/// <summary>
+/// SignalR's own connection handler, with a <see cref="SlowConsumerGuard"/> between each connection and its transport,
+/// and each connection closed on purpose when the server starts stopping (<see cref="ShutdownConnectionCloser"/>).
+/// </summary>
 internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods)] THub>(
     HubLifetimeManager<THub> lifetimeManager,
     IHubProtocolResolver protocolResolver,
@@ -16,7 +20,8 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
     IUserIdProvider userIdProvider,
     IServiceScopeFactory serviceScopeFactory,
     SlowConsumerMonitor monitor,
-    IOptions<SlowConsumerOptions> options)
+    IOptions<SlowConsumerOptions> options,
+    ShutdownConnectionCloser shutdownCloser)
     : HubConnectionHandler<THub>(
         lifetimeManager,
         protocolResolver,
@@ -47,6 +52,8 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
+        // Every hub connection passes here, guarded or not, so this is where each one learns the server is stopping.
+        using var closeWhenStopping = shutdownCloser.CloseWhenStopping(connection);
         var settings = options.Value;
         if (!settings.Enabled)
         {

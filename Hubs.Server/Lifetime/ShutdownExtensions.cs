@@ -5,10 +5,11 @@ namespace Hubs.Server.Lifetime;
 public static class ShutdownExtensions
 {
     /// <summary>
-    /// Refuses new hub requests (503) once the server is stopping. SignalR closes its connections as soon as
-    /// stopping begins, but Kestrel stops listening only later; a client that reconnects at once in between
-    /// (SignalR's stateful reconnect does) would hold the shutdown open until the host's timeout (30 s)
-    /// (dotnet/aspnetcore#58947). Refused, it falls back to its reconnect policy and finds the next instance.
+    /// Refuses new hub requests (503) once the server is stopping. Connections are closed as soon as stopping
+    /// begins (<see cref="ShutdownConnectionCloser"/>), but Kestrel keeps listening for a few seconds more while
+    /// SignalR's own stopping callback runs; a client that reconnects at once in between would be accepted by a
+    /// server on its way out (dotnet/aspnetcore#58947). Refused, it falls back to its reconnect policy and finds
+    /// the next instance.
     /// </summary>
     public static IApplicationBuilder UseHubShutdownGate(this IApplicationBuilder app)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Hubs.Server.Lifetime;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Abstractions;
 using Microsoft.AspNetCore.SignalR;
@@ -8,7 +9,8 @@ namespace Hubs.Server.Limits;
 
 /// <summary>
 /// SignalR's own connection handler, with a <see cref="SlowConsumerGuard"/> between each connection and its transport,
-/// and each connection's <see cref="ConnectionSlot"/> claimed on arrival.
+/// each connection's <see cref="ConnectionSlot"/> claimed on arrival, and each connection closed on purpose when the
+/// server starts stopping (<see cref="ShutdownConnectionCloser"/>).
 /// </summary>
 internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods)] THub>(
     HubLifetimeManager<THub> lifetimeManager,
@@ -20,7 +22,8 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
     IServiceScopeFactory serviceScopeFactory,
     SlowConsumerMonitor monitor,
     IOptions<SlowConsumerOptions> options,
-    ConnectionSlots slots)
+    ConnectionSlots slots,
+    ShutdownConnectionCloser shutdownCloser)
     : HubConnectionHandler<THub>(
         lifetimeManager,
         protocolResolver,
@@ -55,6 +58,8 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
         // (see ConnectionSlots); ConnectionLimitFilter closes a refused one with the reason. Released when the
         // connection ends, including when it never completes the handshake.
         using var slot = slots.Claim(connection);
+        // Every hub connection passes here, guarded or not, so this is where each one learns the server is stopping.
+        using var closeWhenStopping = shutdownCloser.CloseWhenStopping(connection);
         await OnConnectedGuardedAsync(connection);
     }
 

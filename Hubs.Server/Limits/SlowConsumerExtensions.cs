@@ -1,3 +1,4 @@
+using Hubs.Server.Lifetime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -15,6 +16,8 @@ public static class SlowConsumerExtensions
         builder.Services.AddSingleton<SlowConsumerMonitor>();
         // SignalR resolves its connection handler from DI (TryAdd), so replacing it here works before or after AddSignalR.
         builder.Services.Replace(ServiceDescriptor.Singleton(typeof(HubConnectionHandler<>), typeof(GuardedHubConnectionHandler<>)));
+        // The handler also closes its connections when the server starts stopping.
+        builder.Services.TryAddSingleton<ShutdownConnectionCloser>();
         return builder;
     }
 }

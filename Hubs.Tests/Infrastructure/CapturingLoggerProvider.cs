@@ -28,15 +28,26 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
     /// <summary>The first record that matches, already logged or still to come; a TimeoutException naming <paramref name="what"/> otherwise.</summary>
     public async Task<LogRecord> WaitForAsync(Func<LogRecord, bool> match, string what)
     {
+        LogRecord? found = null;
+        await WaitUntilAsync(records => (found = records.FirstOrDefault(match)) is not null, what);
+        return found!;
+    }
+
+    /// <summary>
+    /// Completes once <paramref name="condition"/> holds for the records so far (checked after each new one), e.g. about
+    /// their order; a TimeoutException naming <paramref name="what"/> otherwise.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyList<LogRecord>, bool> condition, string what)
+    {
         using var cts = new CancellationTokenSource(Timeouts.Default);
         while (true)
         {
             Task written;
             lock (_gate)
             {
-                if (_records.FirstOrDefault(match) is { } found)
+                if (condition(_records))
                 {
-                    return found;
+                    return;
                 }
                 written = _written.Task;
             }

@@ -83,24 +83,27 @@ export class ServerProcess {
   }
 
   /**
-   * Stop (SIGTERM to our own PID), waiting for the exit; SIGKILL when it is not gone within 5 s. A graceful stop can
-   * hang until the host's 30 s shutdown timeout once stateful-reconnect clients have reconnected (see README), and
-   * either way the clients see the server go away, which is what the tests are about.
+   * Stop (SIGTERM to our own PID), waiting for the exit; SIGKILL when it is not gone within 5 s (a safety net: a
+   * graceful stop takes well under a second, see README). Resolves with how the process ended (`signal` is "SIGKILL"
+   * when the net was needed); either way the clients see the server go away, which is what most tests are about.
    */
-  async stop(): Promise<void> {
+  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const child = this.child;
     if (!child) {
-      return;
+      return { code: null, signal: null };
     }
     this.child = null;
     if (child.exitCode !== null || child.signalCode !== null) {
-      return;
+      return { code: child.exitCode, signal: child.signalCode };
     }
-    const exited = new Promise<void>((resolveExit) => child.once("exit", () => resolveExit()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+      child.once("exit", (code, signal) => resolveExit({ code, signal })),
+    );
     process.kill(child.pid!, "SIGTERM");
     const killTimer = setTimeout(() => child.pid && process.kill(child.pid, "SIGKILL"), 5_000);
-    await exited;
+    const ended = await exited;
     clearTimeout(killTimer);
+    return ended;
   }
 
   async restart(): Promise<void> {

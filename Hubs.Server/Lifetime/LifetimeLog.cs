@@ -1,0 +1,8 @@
+namespace Hubs.Server.Lifetime;
+
+/// <summary>Server lifetime log messages; event ids 5150-5169.</summary>
+internal static partial class LifetimeLog
+{
+    [LoggerMessage(5150, LogLevel.Debug, "The server is stopping: asked hub connection {ConnectionId} to close (its client reconnects elsewhere).")]
+    public static partial void ClosingForShutdown(ILogger logger, string connectionId);
+}

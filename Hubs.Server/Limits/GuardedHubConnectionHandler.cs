@@ -37,17 +37,27 @@ internal sealed class GuardedHubConnectionHandler<[DynamicallyAccessedMembers(Dy
     private readonly ILogger _logger = loggerFactory.CreateLogger<SlowConsumerGuard>();
 
     /// <summary>
+    /// What can sit between the guard and a client that stopped reading, already handed on by the guard but not
+    /// acknowledged: SignalR's transport pipe, Kestrel's output buffer, and the kernel's send and receive buffers,
+    /// which Linux grows up to <c>tcp_wmem</c> and <c>tcp_rmem</c>'s maxima (4 MiB and 6 MiB by default).
+    /// </summary>
+    private const int HandedOnAllowance = 16 * 1024 * 1024;
+
+    /// <summary>
     /// Stateful reconnect keeps unacknowledged messages above the guard and makes writes wait once its buffer is
-    /// full; a client that stops reading never acks, so that buffer must outlast the guard's limit or the guard
-    /// never sees enough to drop the client. Set here because SignalR reads the per-hub copy when a hub has
-    /// its own options, and that copy does not take this value from the global options.
+    /// full; a client that stops reading never acks, so that buffer must hold everything handed on below the guard
+    /// plus the guard's own limit, or it fills first: the room's sends then wait on the stuck client until SignalR
+    /// gives up on it, seconds later. It is a cap, not an allocation, and mostly holds references to messages that
+    /// every member shares. Set here because SignalR reads the per-hub copy when a hub has its own options, and that
+    /// copy does not take this value from the global options.
     /// </summary>
     private static IOptions<T> WithStatefulBufferAboveLimit<T>(IOptions<T> hub, IOptions<SlowConsumerOptions> slow)
         where T : HubOptions
     {
         if (slow.Value.Enabled)
         {
-            hub.Value.StatefulReconnectBufferSize = Math.Max(hub.Value.StatefulReconnectBufferSize, 2 * slow.Value.MaxBufferedBytes);
+            hub.Value.StatefulReconnectBufferSize = Math.Max(
+                hub.Value.StatefulReconnectBufferSize, 2L * slow.Value.MaxBufferedBytes + HandedOnAllowance);
         }
         return hub;
     }

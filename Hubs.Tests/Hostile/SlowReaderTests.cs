@@ -36,15 +36,7 @@ public sealed class SlowReaderTests(HostileServerFixture server, ITestOutputHelp
         await member.Events.UserJoined.NextAsync(e => e.Room == room && e.User.Id == stuckUser);
 
         var monitor = server.App.Services.GetRequiredService<SlowConsumerMonitor>();
-        var dropped = new TaskCompletionSource<SlowConsumerDrop>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnDropped(SlowConsumerDrop drop)
-        {
-            if (drop.ConnectionId == stuckConnection)
-            {
-                dropped.TrySetResult(drop);
-            }
-        }
-        monitor.Dropped += OnDropped;
+        using var watch = new DropWatch(monitor, stuckConnection);
 
         // From here on the stuck client never reads its socket; it keeps pinging, so the server's client
         // timeout never closes it: only the slow-consumer guard can.
@@ -63,7 +55,7 @@ public sealed class SlowReaderTests(HostileServerFixture server, ITestOutputHelp
             {
                 peakBuffered = Math.Max(peakBuffered, buffered);
             }
-            if (!dropped.Task.IsCompleted)
+            if (!watch.Dropped.IsCompleted)
             {
                 await stuck.SendJsonAsync("""{"type":6}""");
             }
@@ -71,8 +63,7 @@ public sealed class SlowReaderTests(HostileServerFixture server, ITestOutputHelp
             slowestAck = took > slowestAck ? took : slowestAck;
         }
         await stuckDropped;
-        var drop = await dropped.Task.WaitAsync(Timeouts.Default);
-        monitor.Dropped -= OnDropped;
+        var drop = await watch.Dropped.WaitAsync(Timeouts.Default);
         var received = await member.Events.RoomMessages.ReadThroughAsync(m => m.Id == sent[^1]);
 
         output.WriteLine($"{sent.Count} messages of {text.Length} characters sent before the stuck reader was dropped; slowest ack {slowestAck.TotalMilliseconds:0} ms, all in {loop.ElapsedMilliseconds} ms.");

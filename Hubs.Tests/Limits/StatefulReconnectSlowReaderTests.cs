@@ -57,15 +57,7 @@ public sealed class StatefulReconnectSlowReaderTests(HostileServerFixture server
         Assert.NotNull(secondGuard);
         Assert.NotSame(firstGuard, secondGuard);
 
-        var dropped = new TaskCompletionSource<SlowConsumerDrop>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnDropped(SlowConsumerDrop drop)
-        {
-            if (drop.ConnectionId == connectionId)
-            {
-                dropped.TrySetResult(drop);
-            }
-        }
-        monitor.Dropped += OnDropped;
+        using var watch = new DropWatch(monitor, connectionId);
         try
         {
             // From here on nothing reaches the receiver, so it never acknowledges anything either. Its client keeps
@@ -86,9 +78,9 @@ public sealed class StatefulReconnectSlowReaderTests(HostileServerFixture server
             }
             await receiverLeft;
             // The guard reports a drop before it cuts the connection, so if the guard cut it, the report is in by now.
-            Assert.True(dropped.Task.IsCompletedSuccessfully,
+            Assert.True(watch.Dropped.IsCompletedSuccessfully,
                 "The receiver's connection ended, but not by the slow-reader guard: SignalR's own limits closed it after holding up the room.");
-            var drop = await dropped.Task;
+            var drop = await watch.Dropped;
             var received = await member.Events.RoomMessages.ReadThroughAsync(m => m.Id == sent[^1]);
 
             output.WriteLine($"{sent.Count} messages sent before the receiver was dropped, slowest ack {slowestAck.TotalMilliseconds:0} ms; " +
@@ -105,7 +97,6 @@ public sealed class StatefulReconnectSlowReaderTests(HostileServerFixture server
         }
         finally
         {
-            monitor.Dropped -= OnDropped;
             // Whatever happened: a server write stuck behind the relay must not hold up closing the clients.
             relay.ResumeServerToClient();
         }

@@ -30,34 +30,25 @@ public sealed class StatefulSlowReaderSmallLimitTests(SmallSlowReaderLimitServer
         await sender.Client.JoinRoomAsync(new JoinRoomRequest(room)).WaitAsync(Timeouts.Default);
         await receiver.Client.JoinRoomAsync(new JoinRoomRequest(room)).WaitAsync(Timeouts.Default);
         var monitor = server.App.Services.GetRequiredService<SlowConsumerMonitor>();
-        var dropped = new TaskCompletionSource<SlowConsumerDrop>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnDropped(SlowConsumerDrop drop)
-        {
-            if (drop.ConnectionId == connectionId)
-            {
-                dropped.TrySetResult(drop);
-            }
-        }
-        monitor.Dropped += OnDropped;
+        using var watch = new DropWatch(monitor, connectionId);
         try
         {
             relay.PauseServerToClient();
             var text = new string('x', HostileServerFixture.MaxMessageLength);
             var sends = 0;
-            while (!dropped.Task.IsCompleted && sends < MaxSends)
+            while (!watch.Dropped.IsCompleted && sends < MaxSends)
             {
                 await sender.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, text)).WaitAsync(Timeouts.Default);
                 sends++;
             }
 
-            Assert.True(dropped.Task.IsCompleted, $"{sends} messages of {text.Length} characters and the slow-reader guard never acted.");
-            var drop = await dropped.Task;
+            Assert.True(watch.Dropped.IsCompleted, $"{sends} messages of {text.Length} characters and the slow-reader guard never acted.");
+            var drop = await watch.Dropped;
             output.WriteLine($"Dropped after {sends} messages with {drop.BufferedBytes} bytes waiting (limit {drop.Limit}).");
             Assert.Equal(SmallSlowReaderLimitServer.Limit, drop.Limit);
         }
         finally
         {
-            monitor.Dropped -= OnDropped;
             relay.ResumeServerToClient();
         }
     }

@@ -42,8 +42,8 @@ internal sealed partial class ResilientHubConnection
                     error = acceptance.Error;
                     if (acceptance.IsRefused)
                     {
-                        // Refused on purpose (a connection limit) or not accepted in time: trying again at once
-                        // would end the same way, and the server says not to (it closes without allowing a reconnect).
+                        // Refused on purpose (a connection limit; the server closes without allowing a reconnect)
+                        // or not accepted in time: trying again at once would most likely end the same way.
                         GiveUp(attempt, error);
                         started.TrySetException(error!);
                         return;

@@ -6,8 +6,9 @@ public sealed partial class ChatClient
 {
     /// <summary>
     /// After a (re)connect the server knows none of this connection's rooms: join each again from the last message
-    /// seen there and deliver what was missed. Runs before waiting calls are let through, so a send to a room
-    /// never reaches the server before the room is joined.
+    /// seen there and deliver what was missed. Runs once the server has accepted the connection (its Welcome; a
+    /// refused one is not restored), and before waiting calls are let through, so a send to a room never reaches
+    /// the server before the room is joined.
     /// </summary>
     private protected override async Task RestoreAsync(CancellationToken cancellationToken)
     {

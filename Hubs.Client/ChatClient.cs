@@ -6,7 +6,9 @@ namespace Hubs.Client;
 /// <remarks>
 /// <para>Every call maps to one <see cref="IChatHub"/> method; events arrive through
 /// <see cref="HubClient{THandler}.Subscribe"/>. Connecting, reconnecting and the state events are those of
-/// <see cref="HubClient{THandler}"/>.</para>
+/// <see cref="HubClient{THandler}"/>; a connect or reconnect completes once the server has accepted the connection
+/// (its <c>Welcome</c>, within <see cref="HubClientOptions.AcceptTimeout"/>), and one the server refuses (e.g. over a
+/// connection limit) fails with its reason and is not retried.</para>
 /// <para>After a reconnect the client re-joins its rooms from the last message it saw in each and delivers what
 /// it missed, once and in order, before live messages (<see cref="RoomRejoined"/> tells how many and whether some
 /// were lost). Sends carry a client message id, so one whose answer was lost to a disconnect is sent again and
@@ -19,9 +21,9 @@ public sealed partial class ChatClient : HubClient<IChatClient>
     private UserInfo? _me;
 
     /// <summary>Creates a client; call <see cref="HubClient{THandler}.StartAsync"/> to connect.</summary>
-    /// <exception cref="ArgumentException">The reconnect policy is invalid.</exception>
+    /// <exception cref="ArgumentException">The reconnect policy or the accept timeout is invalid.</exception>
     public ChatClient(HubClientOptions options)
-        : base(options, HubRoutes.Chat)
+        : base(options, HubRoutes.Chat, awaitsAcceptance: true)
     {
         _rooms = new RoomTracker(message => Dispatch(handler => handler.ReceiveRoomMessage(message)));
         RegisterClientMethods();
@@ -38,6 +40,9 @@ public sealed partial class ChatClient : HubClient<IChatClient>
         {
             Volatile.Write(ref _me, message.User);
             Dispatch(handler => handler.Welcome(message));
+            // The hub sends Welcome last, once it counts the connection as online: the connect is complete. After
+            // the dispatch, so handlers see Welcome before Connected or Reconnected.
+            Hub.Accept();
         });
         Handle<UserEvent>(nameof(IChatClient.UserConnected), change => Dispatch(handler => handler.UserConnected(change)));
         Handle<UserEvent>(nameof(IChatClient.UserDisconnected), change => Dispatch(handler => handler.UserDisconnected(change)));

@@ -11,7 +11,7 @@ public abstract record ConnectionEvent;
 /// <summary>The first connect began (<c>StartAsync</c>).</summary>
 public sealed record ConnectingEvent : ConnectionEvent;
 
-/// <summary>The first connect succeeded.</summary>
+/// <summary>The first connect succeeded and, for the chat hub, the server accepted it (its <c>Welcome</c> came).</summary>
 /// <param name="ConnectionId">The server's id for the connection.</param>
 public sealed record ConnectedEvent(string ConnectionId) : ConnectionEvent;
 
@@ -21,14 +21,17 @@ public sealed record ConnectedEvent(string ConnectionId) : ConnectionEvent;
 /// <param name="Error">Why the connection or the previous attempt failed.</param>
 public sealed record ReconnectingEvent(int Attempt, TimeSpan Delay, Exception? Error) : ConnectionEvent;
 
-/// <summary>The connection is back, under a new connection id; rooms are re-joined right after.</summary>
+/// <summary>The connection is back (for the chat hub: accepted, its <c>Welcome</c> came), under a new connection id; rooms are re-joined right after.</summary>
 /// <param name="ConnectionId">The server's id for the new connection.</param>
 public sealed record ReconnectedEvent(string ConnectionId) : ConnectionEvent;
 
 /// <summary>The connection was lost (<paramref name="Reason"/> set) or stopped by the user (<c>null</c>).</summary>
 public sealed record DisconnectedEvent(Exception? Reason) : ConnectionEvent;
 
-/// <summary>The retry policy is exhausted (or the failure cannot be fixed by retrying); the client stays disconnected.</summary>
+/// <summary>
+/// The retry policy is exhausted, or the failure cannot be fixed by retrying (a 401/403, a connection the server
+/// closed or refused on purpose, one it did not accept in time); the client stays disconnected.
+/// </summary>
 /// <param name="Attempts">Retries made.</param>
 /// <param name="LastError">The failure of the last attempt.</param>
 public sealed record GaveUpEvent(int Attempts, Exception? LastError) : ConnectionEvent;

@@ -8,19 +8,25 @@ public abstract partial class HubClient<THandler>
     /// <summary><see cref="StartAsync"/> began connecting.</summary>
     public event Action<ConnectingEvent>? Connecting;
 
-    /// <summary>The first connect succeeded.</summary>
+    /// <summary>The first connect succeeded (for a <see cref="ChatClient"/>: the server accepted it, its <c>Welcome</c> came first).</summary>
     public event Action<ConnectedEvent>? Connected;
 
     /// <summary>A retry of a failed connect or a lost connection is scheduled.</summary>
     public event Action<ReconnectingEvent>? Reconnecting;
 
-    /// <summary>The connection is back; rooms or topics are being restored on it.</summary>
+    /// <summary>
+    /// The connection is back (for a <see cref="ChatClient"/>: accepted by the server, its <c>Welcome</c> came first);
+    /// rooms or topics are being restored on it.
+    /// </summary>
     public event Action<ReconnectedEvent>? Reconnected;
 
     /// <summary>The connection was lost or closed by the server (reason set), or stopped by you (reason <c>null</c>).</summary>
     public event Action<DisconnectedEvent>? Disconnected;
 
-    /// <summary>The retry policy is exhausted; the client stays disconnected until started again.</summary>
+    /// <summary>
+    /// The retry policy is exhausted, or the server closed or refused the connection on purpose (the error carries
+    /// its reason); the client stays disconnected until started again.
+    /// </summary>
     public event Action<GaveUpEvent>? GaveUp;
 
     /// <summary>Raised whenever the connection closes, with the error if it failed; reconnecting may follow.</summary>

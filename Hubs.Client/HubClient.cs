@@ -28,12 +28,13 @@ public abstract partial class HubClient<THandler> : IAsyncDisposable
     private ImmutableArray<THandler> _subscribers = [];
 
     // Only the typed clients of this assembly derive from it: the connection machinery is internal.
-    private protected HubClient(HubClientOptions options, string hubPath)
+    // awaitsAcceptance: the hub says when it has accepted a connection, and the derived client calls Hub.Accept then.
+    private protected HubClient(HubClientOptions options, string hubPath, bool awaitsAcceptance = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         _loggerFactory = options.ConfigureLogging is { } configure ? LoggerFactory.Create(configure) : NullLoggerFactory.Instance;
         Logger = _loggerFactory.CreateLogger(GetType());
-        Hub = new ResilientHubConnection(options, hubPath, _loggerFactory, RestoreAsync);
+        Hub = new ResilientHubConnection(options, hubPath, _loggerFactory, RestoreAsync, awaitsAcceptance);
         Hub.StateChanged += OnStateChanged;
     }
 
@@ -54,10 +55,16 @@ public abstract partial class HubClient<THandler> : IAsyncDisposable
     private protected ILogger Logger { get; }
 
     /// <summary>
-    /// Connects, retrying per the policy. Completes once connected; throws the last connect error when the policy
-    /// gives up (an authentication failure is not retried).
+    /// Connects, retrying per the policy. Completes once connected and, for a <see cref="ChatClient"/>, accepted by
+    /// the server (its <c>Welcome</c> has been handled); throws the last connect error when the policy gives up (an
+    /// authentication failure is not retried).
     /// </summary>
     /// <exception cref="InvalidOperationException">The client is already started.</exception>
+    /// <exception cref="HubConnectionLostException">
+    /// The server refused the connection (e.g. over a connection limit; the message carries the server's reason) or
+    /// did not accept it within <see cref="HubClientOptions.AcceptTimeout"/>. The client does not retry it:
+    /// <see cref="GaveUp"/> is raised and <see cref="Connected"/> is not.
+    /// </exception>
     public Task StartAsync(CancellationToken cancellationToken = default) => Hub.StartAsync(cancellationToken);
 
     /// <summary>

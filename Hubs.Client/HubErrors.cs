@@ -10,6 +10,9 @@ internal static class HubErrors
     // The SignalR client reports a close that carried an error as a HubException with this prefix.
     private const string ServerClosedPrefix = "The server closed the connection";
 
+    // What the SignalR client puts before the error of the server's close message.
+    private const string ServerClosedPreamble = "The server closed the connection with the following error: ";
+
     // The server's answer to a repeat of a send it is still delivering (ChatHub.SendOnceAsync).
     private const string StillInProgress = "still in progress";
 
@@ -27,6 +30,23 @@ internal static class HubErrors
     /// </summary>
     public static bool IsClosedByServerWithError(Exception error) =>
         error is HubException hub && hub.Message.StartsWith(ServerClosedPrefix, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The server's own reason for a close that carried an error (e.g. "Too many connections: …" from a hub
+    /// filter's <c>HubException</c>), without SignalR's preambles; <c>null</c> for any other failure.
+    /// </summary>
+    public static string? ServerCloseReason(Exception? error)
+    {
+        if (error is null || !IsClosedByServerWithError(error))
+        {
+            return null;
+        }
+        var message = error.Message;
+        var at = message.IndexOf(ServerMessageMarker, StringComparison.Ordinal);
+        return at >= 0 ? message[(at + ServerMessageMarker.Length)..]
+            : message.StartsWith(ServerClosedPreamble, StringComparison.Ordinal) ? message[ServerClosedPreamble.Length..]
+            : message;
+    }
 
     /// <summary>A send with the same client message id is being delivered right now; ask again shortly.</summary>
     public static bool IsSendInProgress(Exception error) =>

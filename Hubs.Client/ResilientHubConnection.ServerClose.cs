@@ -29,6 +29,10 @@ internal sealed partial class ResilientHubConnection
 
     private string? TakeServerCloseReason() => Interlocked.Exchange(ref _serverCloseReason, null);
 
+    /// <summary>Why the connection ended when the server closed it on purpose, in the server's words.</summary>
+    private static HubConnectionLostException ServerClosed(string reason, Exception? error) =>
+        new($"The server closed the connection: {reason}", error);
+
     /// <summary>
     /// Completes once no call awaits its answer (or after <paramref name="timeout"/>). The server answers the call
     /// that triggered its closing notice right after the notice; closing before that answer is read would turn the

@@ -20,6 +20,7 @@ internal sealed partial class ResilientHubConnection
                         started.TrySetException(error ?? new HubConnectionLostException("Could not connect."));
                         return;
                     }
+                    var accepted = ExpectAcceptance();
                     try
                     {
                         await _connection.StartAsync(stopping);
@@ -27,11 +28,25 @@ internal sealed partial class ResilientHubConnection
                         {
                             connection = ++_starts;
                         }
-                        break;
                     }
                     catch (Exception ex) when (!stopping.IsCancellationRequested)
                     {
                         error = ex;
+                        continue;
+                    }
+                    var acceptance = await AwaitAcceptanceAsync(connection, accepted, stopping);
+                    if (acceptance.IsAccepted)
+                    {
+                        break;
+                    }
+                    error = acceptance.Error;
+                    if (acceptance.IsRefused)
+                    {
+                        // Refused on purpose (a connection limit; the server closes without allowing a reconnect)
+                        // or not accepted in time: trying again at once would most likely end the same way.
+                        GiveUp(attempt, error);
+                        started.TrySetException(error!);
+                        return;
                     }
                 }
                 (error, var closedByServer) = await ServeAsync(connection, everConnected, started, stopping);
@@ -91,7 +106,7 @@ internal sealed partial class ResilientHubConnection
         var serverReason = TakeServerCloseReason();
         if (serverReason is not null)
         {
-            error = new HubConnectionLostException($"The server closed the connection: {serverReason}", error);
+            error = ServerClosed(serverReason, error);
         }
         lock (_gate)
         {

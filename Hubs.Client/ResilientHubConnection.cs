@@ -15,6 +15,9 @@ namespace Hubs.Client;
 /// stays on: it bridges short transport blips below this layer, keeping the same connection id.
 /// After a reconnect the server sees a new connection id, so per-connection state (room membership) is gone:
 /// the owner's restore callback re-creates it before calls are let through again.
+/// An open SignalR connection is not yet one the hub accepted (a connection limit may still close it); for a hub
+/// that says when it has (the chat hub's <c>Welcome</c>), a (re)connect completes only then, and one the server
+/// closes first is refused for good.
 /// </remarks>
 internal sealed partial class ResilientHubConnection : IAsyncDisposable
 {
@@ -45,11 +48,20 @@ internal sealed partial class ResilientHubConnection : IAsyncDisposable
     /// <param name="hubPath">The hub's route, from <c>HubRoutes</c>.</param>
     /// <param name="loggerFactory">Where the connection logs.</param>
     /// <param name="restore">Runs after every (re)connect, before waiting calls go through; calls the hub with <see cref="InvokeNowAsync"/>.</param>
+    /// <param name="awaitsAcceptance">
+    /// The hub says when it has accepted a connection (the owner then calls <see cref="Accept"/>): a (re)connect is
+    /// complete only then, within <see cref="HubClientOptions.AcceptTimeout"/>.
+    /// </param>
     public ResilientHubConnection(HubClientOptions options, string hubPath, ILoggerFactory loggerFactory,
-        Func<CancellationToken, Task> restore)
+        Func<CancellationToken, Task> restore, bool awaitsAcceptance)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Reconnect.Validate();
+        if (awaitsAcceptance)
+        {
+            options.ValidateAcceptTimeout();
+            _acceptTimeout = options.AcceptTimeout;
+        }
         _policy = options.Reconnect;
         _time = options.TimeProvider;
         _hubPath = hubPath;
@@ -80,7 +92,10 @@ internal sealed partial class ResilientHubConnection : IAsyncDisposable
     /// <summary>Raised on <see cref="Events"/>, in order.</summary>
     public event Action<ConnectionEvent>? StateChanged;
 
-    /// <summary>Connects, retrying per policy; completes once connected and restored, throws the last error when it gives up.</summary>
+    /// <summary>
+    /// Connects, retrying per policy; completes once connected, accepted and restored, throws the last error when it
+    /// gives up or the server refuses the connection.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

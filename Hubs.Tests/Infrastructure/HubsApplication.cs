@@ -94,4 +94,33 @@ public class HubsApplication : WebApplicationFactory<Program>
         await session.Events.Welcome.NextAsync();
         return session;
     }
+
+    /// <summary>
+    /// As <see cref="ConnectChatAsync"/>, once the server has a connection slot for the user again: a closed
+    /// connection's slot is released by the server's disconnect handling, which the client does not wait for, so a
+    /// connect the limit refuses is tried again (each one awaited, all within <see cref="Timeouts.Default"/>).
+    /// </summary>
+    public async Task<ChatSession> ConnectChatWhenFreedAsync(string userName)
+    {
+        using var deadline = new CancellationTokenSource(Timeouts.Default);
+        while (true)
+        {
+            var session = new ChatSession(userName, new ChatClient(HubOptionsFor(userName)));
+            try
+            {
+                await session.Client.StartAsync(deadline.Token);
+                await session.Events.Welcome.NextAsync();
+                return session;
+            }
+            catch (HubConnectionLostException) when (!deadline.IsCancellationRequested)
+            {
+                await session.DisposeAsync();
+            }
+            catch
+            {
+                await session.DisposeAsync();
+                throw;
+            }
+        }
+    }
 }

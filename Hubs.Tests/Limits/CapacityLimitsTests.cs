@@ -162,7 +162,7 @@ public sealed class InstanceLimitTests : IAsyncLifetime
         var closeError = await closed.Task.WaitAsync(Timeouts.Default);
         var rejectedAfter = (await PrometheusText.ScrapeAsync(http)).ValueOrZero(InstanceLimitRejections, InstanceLimitReason);
         await second.DisposeAsync();
-        await using var replacement = await ConnectWhenFreedAsync(Names.User("fourth"));
+        await using var replacement = await _app.ConnectChatWhenFreedAsync(Names.User("fourth"));
 
         Assert.Contains("Too many connections: this server already holds 2, its limit. Try again later.", closeError?.Message, StringComparison.Ordinal);
         Assert.Equal(HubConnectionState.Connected, replacement.Client.State);
@@ -173,24 +173,6 @@ public sealed class InstanceLimitTests : IAsyncLifetime
     private const string InstanceLimitRejections = "realtimehubs_connections_rejected_total";
 
     private static readonly (string, string) InstanceLimitReason = ("reason", Hubs.Server.Stats.HubMetrics.RejectedInstanceConnectionLimit);
-
-    /// <summary>The slot is released by the server's disconnect handling, which the client does not wait for.</summary>
-    private async Task<ChatSession> ConnectWhenFreedAsync(string name)
-    {
-        using var deadline = new CancellationTokenSource(Timeouts.Default);
-        while (true)
-        {
-            var session = new ChatSession(name, new ChatClient(_app.HubOptionsFor(name)));
-            await session.Client.StartAsync(deadline.Token);
-            var outcome = await Task.WhenAny(session.Events.Welcome.NextAsync(), session.Closed);
-            if (outcome != session.Closed)
-            {
-                return session;
-            }
-            await session.DisposeAsync();
-            deadline.Token.ThrowIfCancellationRequested();
-        }
-    }
 }
 
 /// <summary>
@@ -252,20 +234,22 @@ public sealed class UserLimitOrderTests : IAsyncLifetime
         var name = Names.User("cold");
         _app.Lifetime.HoldNextConnectionOf(name);
         await using var older = new ChatSession(name, new ChatClient(_app.HubOptionsFor(name)));
-        await older.Client.StartAsync().WaitAsync(Timeouts.Default);
+        // Completes once the server accepts the connection, which the held setup puts off.
+        var olderStarted = older.Client.StartAsync();
         await _app.Lifetime.Held.WaitAsync(Timeouts.Default);
 
         await using var newer = new ChatSession(name, new ChatClient(_app.HubOptionsFor(name)));
-        await newer.Client.StartAsync().WaitAsync(Timeouts.Default);
-        var newerWelcome = newer.Events.Welcome.NextAsync();
-        var newerOutcome = await Task.WhenAny(newer.Closed, newerWelcome).WaitAsync(Timeouts.Default);
+        var newerRefusal = await Assert.ThrowsAsync<HubConnectionLostException>(() => newer.Client.StartAsync().WaitAsync(Timeouts.Default));
+        var olderStartedWhileHeld = olderStarted.IsCompleted;
         _app.Lifetime.Release();
-        var olderWelcome = older.Events.Welcome.NextAsync();
-        var olderOutcome = await Task.WhenAny(older.Closed, olderWelcome).WaitAsync(Timeouts.Default);
+        await olderStarted.WaitAsync(Timeouts.Default);
+        var olderWelcome = await older.Events.Welcome.NextAsync();
 
-        Assert.Same(newer.Closed, newerOutcome);
-        Assert.Contains($"Too many connections: user '{name}' already has 1 open, the limit.", (await newer.Closed)?.Message, StringComparison.Ordinal);
-        Assert.Same(olderWelcome, olderOutcome);
+        Assert.Contains($"Too many connections: user '{name}' already has 1 open, the limit.", newerRefusal.Message, StringComparison.Ordinal);
+        Assert.Empty(newer.Events.Welcome.Drain());
+        Assert.False(olderStartedWhileHeld);
+        Assert.Equal(name, olderWelcome.User.Id);
+        Assert.Equal(ClientConnectionState.Connected, older.Client.ConnectionState);
         Assert.False(older.Closed.IsCompleted);
     }
 
@@ -276,17 +260,24 @@ public sealed class UserLimitOrderTests : IAsyncLifetime
         var sessions = Enumerable.Range(0, 6).Select(_ => new ChatSession(name, new ChatClient(_app.HubOptionsFor(name)))).ToList();
         try
         {
-            await Task.WhenAll(sessions.Select(session => session.Client.StartAsync())).WaitAsync(Timeouts.Default);
-            var outcomes = await Task.WhenAll(sessions.Select(async session =>
+            var refusals = await Task.WhenAll(sessions.Select(async session =>
             {
-                var welcome = session.Events.Welcome.NextAsync();
-                return await Task.WhenAny(session.Closed, welcome).WaitAsync(Timeouts.Default) == welcome;
+                try
+                {
+                    await session.Client.StartAsync().WaitAsync(Timeouts.Default);
+                    return null;
+                }
+                catch (HubConnectionLostException refusal)
+                {
+                    return refusal;
+                }
             }));
 
-            Assert.Single(outcomes, welcomed => welcomed);
-            foreach (var refused in sessions.Where((_, i) => !outcomes[i]))
+            var welcomed = Assert.Single(sessions.Where((_, i) => refusals[i] is null));
+            Assert.Equal(name, (await welcomed.Events.Welcome.NextAsync()).User.Id);
+            foreach (var refusal in refusals.OfType<HubConnectionLostException>())
             {
-                Assert.Contains("Too many connections", (await refused.Closed)?.Message, StringComparison.Ordinal);
+                Assert.Contains("Too many connections", refusal.Message, StringComparison.Ordinal);
             }
         }
         finally

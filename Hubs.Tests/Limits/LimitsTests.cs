@@ -57,15 +57,13 @@ public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFix
         await using var first = await App.ConnectChatAsync(name);
         var second = await App.ConnectChatAsync(name);
 
-        var third = new ChatSession(name, new Hubs.Client.ChatClient(App.HubOptionsFor(name)));
-        await third.Client.StartAsync();
-        var closeError = await third.Closed.WaitAsync(Timeouts.Default);
+        await using var third = new ChatSession(name, new Hubs.Client.ChatClient(App.HubOptionsFor(name)));
+        var refusal = await Assert.ThrowsAsync<Hubs.Client.HubConnectionLostException>(() => third.Client.StartAsync().WaitAsync(Timeouts.Default));
         await second.DisposeAsync();
-        await using var replacement = await ConnectWhenFreedAsync(name);
+        await using var replacement = await App.ConnectChatWhenFreedAsync(name);
 
-        Assert.Contains("Too many connections", closeError?.Message, StringComparison.Ordinal);
+        Assert.Contains("Too many connections", refusal.Message, StringComparison.Ordinal);
         Assert.Equal(HubConnectionState.Connected, replacement.Client.State);
-        await third.DisposeAsync();
     }
 
     [Theory]
@@ -101,26 +99,5 @@ public sealed class LimitsTests(LimitsFixture fixture) : IClassFixture<LimitsFix
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("https://app.example.com", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
-    }
-
-    /// <summary>
-    /// A closed connection's slot is released by the server's disconnect handling, which the client
-    /// does not wait for; retry the connect (each attempt awaited, bounded) until the slot is free.
-    /// </summary>
-    private async Task<ChatSession> ConnectWhenFreedAsync(string name)
-    {
-        using var deadline = new CancellationTokenSource(Timeouts.Default);
-        while (true)
-        {
-            var session = new ChatSession(name, new Hubs.Client.ChatClient(App.HubOptionsFor(name)));
-            await session.Client.StartAsync(deadline.Token);
-            var outcome = await Task.WhenAny(session.Events.Welcome.NextAsync(), session.Closed);
-            if (outcome != session.Closed)
-            {
-                return session;
-            }
-            await session.DisposeAsync();
-            deadline.Token.ThrowIfCancellationRequested();
-        }
     }
 }

@@ -142,11 +142,10 @@ public sealed class MetricsEndpointTests(MetricsFixture fixture) : IClassFixture
         var before = await PrometheusText.ScrapeAsync(http);
 
         await using var second = new ChatSession(name, new Hubs.Client.ChatClient(App.HubOptionsFor(name)));
-        await second.Client.StartAsync();
-        var closeError = await second.Closed.WaitAsync(Timeouts.Default);
+        var refusal = await Assert.ThrowsAsync<Hubs.Client.HubConnectionLostException>(() => second.Client.StartAsync().WaitAsync(Timeouts.Default));
         var after = await PrometheusText.ScrapeAsync(http);
 
-        Assert.Contains("Too many connections", closeError?.Message, StringComparison.Ordinal);
+        Assert.Contains("Too many connections", refusal.Message, StringComparison.Ordinal);
         Assert.Equal(1, Delta(before, after, Rejected, ("reason", HubMetrics.RejectedUserConnectionLimit)));
     }
 

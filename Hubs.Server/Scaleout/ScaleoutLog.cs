@@ -81,6 +81,7 @@ internal static partial class ScaleoutLog
     [LoggerMessage(1425, LogLevel.Information, "This instance's connections and rooms are in Redis again ({Reason}), after {Elapsed}; ready.")]
     public static partial void Reasserted(ILogger logger, string reason, TimeSpan elapsed);
 
-    [LoggerMessage(1426, LogLevel.Warning, "Redis no longer knows connection {ConnectionId} of this instance, which is in room {Room} here: answering \"temporarily unavailable\" and re-registering.")]
+    // Per refused call: the incident itself is logged once, by 1424.
+    [LoggerMessage(1426, LogLevel.Debug, "Redis no longer knows connection {ConnectionId} of this instance, which is in room {Room} here: answering \"temporarily unavailable\" and re-registering.")]
     public static partial void MembershipForgotten(ILogger logger, string connectionId, string room);
 }

@@ -7,8 +7,10 @@ namespace Hubs.Client;
 /// <para>Every call maps to one <see cref="IChatHub"/> method; events arrive through
 /// <see cref="HubClient{THandler}.Subscribe"/>. Connecting, reconnecting and the state events are those of
 /// <see cref="HubClient{THandler}"/>; a connect or reconnect completes once the server has accepted the connection
-/// (its <c>Welcome</c>, within <see cref="HubClientOptions.AcceptTimeout"/>), and one the server refuses (e.g. over a
-/// connection limit) fails with its reason and is not retried.</para>
+/// (its <c>Welcome</c>, within <see cref="HubClientOptions.AcceptTimeout"/>). A first connect the server refuses (e.g.
+/// over a connection limit) fails with its reason and is not retried; a refused reconnect is a failed attempt, retried
+/// per the policy (the limit may still count the lost connection), unless the server sent its <c>Disconnecting</c>
+/// notice.</para>
 /// <para>After a reconnect the client re-joins its rooms from the last message it saw in each and delivers what
 /// it missed, once and in order, before live messages (<see cref="RoomRejoined"/> tells how many and whether some
 /// were lost). Sends carry a client message id, so one whose answer was lost to a disconnect is sent again and

@@ -30,7 +30,8 @@ public sealed record DisconnectedEvent(Exception? Reason) : ConnectionEvent;
 
 /// <summary>
 /// The retry policy is exhausted, or the failure cannot be fixed by retrying (a 401/403, a connection the server
-/// closed or refused on purpose, one it did not accept in time); the client stays disconnected.
+/// closed on purpose after its <c>Disconnecting</c> notice, a refused first connect, one not accepted in time); the
+/// client stays disconnected.
 /// </summary>
 /// <param name="Attempts">Retries made.</param>
 /// <param name="LastError">The failure of the last attempt.</param>

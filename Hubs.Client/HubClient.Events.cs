@@ -24,8 +24,9 @@ public abstract partial class HubClient<THandler>
     public event Action<DisconnectedEvent>? Disconnected;
 
     /// <summary>
-    /// The retry policy is exhausted, or the server closed or refused the connection on purpose (the error carries
-    /// its reason); the client stays disconnected until started again.
+    /// The retry policy is exhausted, or the server closed the connection on purpose (its <c>Disconnecting</c>
+    /// notice) or refused the first connect (the error carries its reason); the client stays disconnected until
+    /// started again. A refused reconnect is retried per the policy.
     /// </summary>
     public event Action<GaveUpEvent>? GaveUp;
 

@@ -63,7 +63,8 @@ public abstract partial class HubClient<THandler> : IAsyncDisposable
     /// <exception cref="HubConnectionLostException">
     /// The server refused the connection (e.g. over a connection limit; the message carries the server's reason) or
     /// did not accept it within <see cref="HubClientOptions.AcceptTimeout"/>. The client does not retry it:
-    /// <see cref="GaveUp"/> is raised and <see cref="Connected"/> is not.
+    /// <see cref="GaveUp"/> is raised and <see cref="Connected"/> is not. (A reconnect the server refuses without its
+    /// <c>Disconnecting</c> notice is retried per the policy instead.)
     /// </exception>
     public Task StartAsync(CancellationToken cancellationToken = default) => Hub.StartAsync(cancellationToken);
 

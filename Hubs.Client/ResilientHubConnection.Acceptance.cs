@@ -63,12 +63,18 @@ internal sealed partial class ResilientHubConnection
             await closed.WaitAsync(stopping);
             ForgetConnection(connection);
             TakeServerCloseReason();
-            return Acceptance.Refused(new HubConnectionLostException(
+            return Acceptance.Final(new HubConnectionLostException(
                 $"The server did not accept the connection to {_hubPath} within {timeout.TotalSeconds:0.###} s.", ex));
         }
         ForgetConnection(connection);
-        // Closed with a reason (a connection limit's error, or a Disconnecting notice): refused on purpose.
-        if ((TakeServerCloseReason() ?? HubErrors.ServerCloseReason(error)) is { } reason)
+        // After a Disconnecting notice the server closed us on purpose (an administrator): not to be undone.
+        if (TakeServerCloseReason() is { } noticed)
+        {
+            return Acceptance.Final(ServerClosed(noticed, error));
+        }
+        // Closed with an error but no notice: refused for now (a connection limit, which may still count the
+        // connection this one replaces until the server notices it is gone).
+        if (HubErrors.ServerCloseReason(error) is { } reason)
         {
             return Acceptance.Refused(ServerClosed(reason, error));
         }
@@ -86,15 +92,34 @@ internal sealed partial class ResilientHubConnection
     }
 
     /// <summary>How waiting for the server to accept a connection ended.</summary>
-    /// <param name="IsAccepted">The server accepted it.</param>
-    /// <param name="IsRefused">The server refused it, or did not accept it in time: trying again would end the same way.</param>
+    /// <param name="Outcome">Accepted, or why not.</param>
     /// <param name="Error">Why it was not accepted.</param>
-    private sealed record Acceptance(bool IsAccepted, bool IsRefused, Exception? Error)
+    private sealed record Acceptance(AcceptanceOutcome Outcome, Exception? Error)
     {
-        public static readonly Acceptance Accepted = new(true, false, null);
+        public static readonly Acceptance Accepted = new(AcceptanceOutcome.Accepted, null);
 
-        public static Acceptance Refused(Exception error) => new(false, true, error);
+        public static Acceptance Refused(Exception error) => new(AcceptanceOutcome.Refused, error);
 
-        public static Acceptance Lost(Exception error) => new(false, false, error);
+        public static Acceptance Final(Exception error) => new(AcceptanceOutcome.Final, error);
+
+        public static Acceptance Lost(Exception error) => new(AcceptanceOutcome.Lost, error);
+    }
+
+    private enum AcceptanceOutcome
+    {
+        /// <summary>The server accepted the connection.</summary>
+        Accepted,
+
+        /// <summary>Lost on the way (the network, a restarting server): a failed attempt.</summary>
+        Lost,
+
+        /// <summary>
+        /// The server closed it with an error and no notice (e.g. a connection limit): final for a first connect,
+        /// a failed attempt for a reconnect.
+        /// </summary>
+        Refused,
+
+        /// <summary>Closed after the server's Disconnecting notice, or not accepted in time: never retried.</summary>
+        Final,
     }
 }

@@ -35,15 +35,18 @@ internal sealed partial class ResilientHubConnection
                         continue;
                     }
                     var acceptance = await AwaitAcceptanceAsync(connection, accepted, stopping);
-                    if (acceptance.IsAccepted)
+                    if (acceptance.Outcome == AcceptanceOutcome.Accepted)
                     {
                         break;
                     }
                     error = acceptance.Error;
-                    if (acceptance.IsRefused)
+                    // A refused first connect (e.g. a second session over a per-user limit) is the caller's to
+                    // handle. A refused reconnect is retried with the policy's back-off: the limit may still count
+                    // the connection just lost, until the server notices it is gone (up to its client timeout).
+                    // After the server's Disconnecting notice, or without an answer in time, it gives up either way.
+                    if (acceptance.Outcome == AcceptanceOutcome.Final
+                        || (acceptance.Outcome == AcceptanceOutcome.Refused && !everConnected))
                     {
-                        // Refused on purpose (a connection limit; the server closes without allowing a reconnect)
-                        // or not accepted in time: trying again at once would most likely end the same way.
                         GiveUp(attempt, error);
                         started.TrySetException(error!);
                         return;

@@ -16,8 +16,8 @@ namespace Hubs.Client;
 /// After a reconnect the server sees a new connection id, so per-connection state (room membership) is gone:
 /// the owner's restore callback re-creates it before calls are let through again.
 /// An open SignalR connection is not yet one the hub accepted (a connection limit may still close it); for a hub
-/// that says when it has (the chat hub's <c>Welcome</c>), a (re)connect completes only then, and one the server
-/// closes first is refused for good.
+/// that says when it has (the chat hub's <c>Welcome</c>), a (re)connect completes only then. A first connect the
+/// server closes first is refused for good; a reconnect it closes first is retried, unless it said Disconnecting.
 /// </remarks>
 internal sealed partial class ResilientHubConnection : IAsyncDisposable
 {

@@ -17,8 +17,9 @@ public sealed class OneConnectionPerUserApplication : DroppableHubsApplication
 }
 
 /// <summary>
-/// A chat client's connect completes only once the server has accepted the connection (its Welcome); one the server
-/// refuses (here: over the per-user connection limit) fails with the server's reason and is never reported connected.
+/// A chat client's connect completes only once the server has accepted the connection (its Welcome); a first connect
+/// the server refuses (here: over the per-user connection limit) fails with the server's reason and is never reported
+/// connected, a refused reconnect is retried per the policy.
 /// </summary>
 public sealed class ConnectionAcceptanceTests(OneConnectionPerUserApplication app) : IClassFixture<OneConnectionPerUserApplication>
 {
@@ -46,7 +47,7 @@ public sealed class ConnectionAcceptanceTests(OneConnectionPerUserApplication ap
     }
 
     [Fact]
-    public async Task AReconnectOverTheUsersConnectionLimitEndsInGaveUpWithTheServersReasonAndWithoutReconnected()
+    public async Task AReconnectRefusedByTheUsersConnectionLimitIsRetriedAndReconnectsOnceTheSlotIsFreeWithoutGivingUp()
     {
         var name = Names.User("moved");
         await using var roaming = await ResilientChat.ConnectAsync(app, name);
@@ -55,13 +56,45 @@ public sealed class ConnectionAcceptanceTests(OneConnectionPerUserApplication ap
         Assert.Equal(1, app.Dropper.Drop(name));
         await roaming.NextStateAsync<DisconnectedEvent>();
         await roaming.Tokens.AttemptWaiting.WaitAsync(Timeouts.Default);
-        // While the reconnect waits, another connection of the user takes the slot the lost one freed.
+        // While the reconnect waits, another connection of the user takes the slot the lost one freed: to the
+        // reconnect it looks like a server that still counts the lost connection.
+        await using var other = await app.ConnectChatWhenFreedAsync(name);
+        roaming.Tokens.Release();
+        var refused = await roaming.States.NextAsync(change =>
+            change is ReconnectingEvent { Error.Message: var error } && error.Contains("Too many connections", StringComparison.Ordinal));
+        await other.Client.StopAsync();
+        var reconnected = await roaming.NextStateAsync<ReconnectedEvent>();
+
+        var retry = Assert.IsType<ReconnectingEvent>(refused);
+        Assert.True(retry.Attempt >= 2, $"the refusal was not counted as a failed attempt (attempt {retry.Attempt})");
+        Assert.Contains($"Too many connections: user '{name}' already has 1 open, the limit.", retry.Error!.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(roaming.History, change => change is GaveUpEvent);
+        Assert.Single(roaming.History, change => change is ReconnectedEvent);
+        // Only the accepted connection got a Welcome, and Reconnected came after it.
+        Assert.Single(roaming.Events.Welcome.Drain());
+        Assert.Equal(reconnected.ConnectionId, roaming.Client.ConnectionId);
+        Assert.Equal(ClientConnectionState.Connected, roaming.Client.ConnectionState);
+    }
+
+    [Fact]
+    public async Task AReconnectRefusedByTheUsersConnectionLimitUntilThePolicyRunsOutEndsInGaveUpWithTheServersReason()
+    {
+        var name = Names.User("crowded");
+        var policy = new ReconnectPolicy { InitialDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(50), MaxAttempts = 3 };
+        await using var roaming = await ResilientChat.ConnectAsync(app, name, policy);
+        roaming.Tokens.Hold();
+
+        Assert.Equal(1, app.Dropper.Drop(name));
+        await roaming.NextStateAsync<DisconnectedEvent>();
+        await roaming.Tokens.AttemptWaiting.WaitAsync(Timeouts.Default);
         await using var other = await app.ConnectChatWhenFreedAsync(name);
         roaming.Tokens.Release();
         var gaveUp = await roaming.NextStateAsync<GaveUpEvent>();
 
+        Assert.Equal(3, gaveUp.Attempts);
         var reason = Assert.IsType<HubConnectionLostException>(gaveUp.LastError);
         Assert.Contains($"Too many connections: user '{name}' already has 1 open, the limit.", reason.Message, StringComparison.Ordinal);
+        Assert.Equal([1, 2, 3], roaming.History.OfType<ReconnectingEvent>().Select(retry => retry.Attempt));
         Assert.DoesNotContain(roaming.History, change => change is ReconnectedEvent);
         Assert.Equal(ClientConnectionState.Disconnected, roaming.Client.ConnectionState);
         Assert.Equal(ClientConnectionState.Connected, other.Client.ConnectionState);

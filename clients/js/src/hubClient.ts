@@ -31,11 +31,14 @@ export interface ConnectionEvents {
   connecting: { attempt: number; error?: Error };
   /** `start()` succeeded: the server accepted the connection (the chat hub's `Welcome` came) and rooms are re-joined. */
   connected: { connectionId: string | null };
-  /** The connection was lost; retry `attempt` starts in `delayMs`. */
+  /**
+   * The connection was lost; retry `attempt` starts in `delayMs`. Also after a retry the server refused without its
+   * `Disconnecting` notice (e.g. a connection limit still counting the lost connection): `error` has its reason.
+   */
   reconnecting: { attempt: number; delayMs: number; error?: Error };
   /** Back after a loss, accepted by the server (the chat hub's `Welcome` came), with the client's own recovery (e.g. room re-join) done. */
   reconnected: { connectionId: string | null };
-  /** The reconnect policy ran out of attempts; `disconnected` follows. */
+  /** The reconnect policy ran out of attempts (refused reconnects count too); `disconnected` follows. */
   gaveUp: { attempts: number; error?: Error };
   /** Closed: by `stop()`, after giving up, or by the server on purpose (`notice` then says why; no reconnect follows). */
   disconnected: { error?: Error; notice?: DisconnectNotice };
@@ -100,6 +103,10 @@ export abstract class HubClient<Events extends ConnectionEvents> {
   private accepted = new Deferred();
   /** Why the client itself closed a connection the server had not accepted in time. */
   private notAccepted: Error | null = null;
+  /** The newest reconnect attempt of the current loss, so a retry after a refusal carries on counting. */
+  private reconnectAttempt = 0;
+  /** The client's own retry of a refused reconnect is running (SignalR does not retry such a close). */
+  private retryingRefusal = false;
 
   protected constructor(hubPath: string, options: HubClientOptions) {
     this.events = new TypedEvents<Events>();
@@ -148,7 +155,8 @@ export abstract class HubClient<Events extends ConnectionEvents> {
    * once the server has accepted the connection (for the chat hub: its `Welcome` came). Rejects when the policy
    * gives up, at once when the server refuses the token (401/403), when `stop()` is called, and with a
    * {@link ConnectionClosedError} carrying the server's reason when the server closes the connection before
-   * accepting it (e.g. "Too many connections…") or does not accept it within `acceptTimeoutMs`.
+   * accepting it (e.g. "Too many connections…") or does not accept it within `acceptTimeoutMs`. (A later reconnect
+   * the server refuses that way is retried per the policy, unless it came with a `Disconnecting` notice.)
    */
   start(): Promise<void> {
     if (this.startPromise) {
@@ -356,6 +364,7 @@ export abstract class HubClient<Events extends ConnectionEvents> {
       this.gaveUp = { attempts: context.previousRetryCount, error: context.retryReason };
       return null;
     }
+    this.reconnectAttempt = attempt;
     // Before the try: its acceptance may arrive before SignalR reports the reconnect.
     this.expectAcceptance();
     this.dropStaleMessageBuffer();
@@ -376,8 +385,53 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     try {
       await this.untilAccepted();
     } catch {
-      return; // Closed before the server accepted it: the close path has said so (`disconnected`).
+      return; // Closed before the server accepted it: the close path retries or says so (`disconnected`).
     }
+    await this.completeReconnect(connectionId, generation);
+  }
+
+  /**
+   * Retries a reconnect the server refused without its `Disconnecting` notice (e.g. a per-user connection limit
+   * that still counts the lost connection until the server notices it is gone). SignalR does not retry it, as the
+   * server's close forbids a reconnect, so the client carries on with its own policy from the next attempt.
+   */
+  private async retryRefusedReconnect(refused: Error, stopSignal: AbortSignal): Promise<void> {
+    this.retryingRefusal = true;
+    let lastError = refused;
+    try {
+      for (let attempt = this.reconnectAttempt + 1; ; attempt++) {
+        const retryIn = isAuthFailure(lastError) ? null : this.policy.delayBeforeAttempt(attempt);
+        if (retryIn === null) {
+          this.events.emit("gaveUp", { attempts: attempt - 1, error: lastError } as Events["gaveUp"]);
+          this.close(lastError);
+          return;
+        }
+        this.reconnectAttempt = attempt;
+        this.events.emit("reconnecting", { attempt, delayMs: retryIn, error: lastError } as Events["reconnecting"]);
+        const generation = this.generation;
+        try {
+          await delay(retryIn, stopSignal);
+          this.expectAcceptance();
+          await this.connection.start();
+          await withSignal(this.untilAccepted(), stopSignal);
+        } catch (error) {
+          if (stopSignal.aborted || this.currentState === "disconnected" || this.connection.state !== HubConnectionState.Disconnected) {
+            return; // Stopped, closed for good (e.g. not accepted in time), or in SignalR's own reconnect again.
+          }
+          lastError = closedByServer(error) ? refusal(null, asError(error)) : asError(error);
+          continue;
+        }
+        this.retryingRefusal = false;
+        await this.completeReconnect(this.connection.connectionId, generation);
+        return;
+      }
+    } finally {
+      this.retryingRefusal = false;
+    }
+  }
+
+  /** The server accepted the new connection: restore what it forgot, then let calls through and say so. */
+  private async completeReconnect(connectionId: string | null, generation: number): Promise<void> {
     await this.runRecovery(true);
     if (generation !== this.generation || this.connection.state !== HubConnectionState.Connected) {
       return; // Lost again while recovering; the next reconnect recovers.
@@ -448,6 +502,14 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     this.closingNotice = null;
     if (!this.accepted.settled) {
       this.accepted.reject(refusal(notice, error));
+      const stopSignal = this.stopController?.signal;
+      if (this.announcesAcceptance && this.currentState === "reconnecting" && !notice && !gaveUp && stopSignal && !stopSignal.aborted) {
+        // A reconnect refused, not sent away (that comes with a notice): a failed attempt, retried per the policy.
+        if (!this.retryingRefusal) {
+          void this.retryRefusedReconnect(refusal(null, error), stopSignal);
+        }
+        return;
+      }
     }
     this.close(notice ? new Error(notice.reason) : (this.notAccepted ?? error ?? gaveUp?.error), notice ?? undefined);
   }

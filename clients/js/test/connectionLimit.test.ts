@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ConnectionClosedError } from "../src/index.js";
+import { ConnectionClosedError, fetchDevToken, type ReconnectOptions } from "../src/index.js";
 import { defaultTimeoutMs } from "./support/eventStream.js";
-import { chatSession, names, type ChatSession } from "./support/chat.js";
+import { TokenGate, chatSession, names, type ChatSession } from "./support/chat.js";
 import { ServerProcess } from "./support/serverProcess.js";
 import { TcpProxy } from "./support/tcpProxy.js";
 
@@ -63,22 +63,64 @@ test("a connection over the user's limit rejects start() with the server's reaso
   assert.equal(first.client.state, "connected");
 });
 
-test("a reconnect refused by the user's limit ends in disconnected with the reason, without reconnected", async () => {
-  const userName = names.user("moved");
+/** A client of `userName` through its own TCP proxy (so the test can cut it), its token behind a gate. */
+async function roamingSession(userName: string, reconnect?: ReconnectOptions): Promise<{ roaming: ChatSession; network: TcpProxy; gate: TokenGate }> {
   const network = await TcpProxy.start(server.port);
   cleanup.push(() => network.close());
+  const gate = new TokenGate((await fetchDevToken(server.url, { userName })).accessToken);
   // Without stateful reconnect the server lets go of the cut connection, and its slot, at once.
-  const roaming = await session(userName, { hubUrl: network.url, statefulReconnect: false });
+  const roaming = await session(userName, { hubUrl: network.url, statefulReconnect: false, accessTokenFactory: gate.factory, ...(reconnect ? { reconnect } : {}) });
+  return { roaming, network, gate };
+}
 
-  network.refuse();
+/**
+ * Cuts the roaming client's connection and, while its reconnect waits for a token, lets another connection of the
+ * same user take the freed slot: to the reconnect it looks like a server that still counts the lost connection.
+ */
+async function cutAndOccupy(userName: string, roaming: ChatSession, network: TcpProxy, gate: TokenGate): Promise<ChatSession> {
+  gate.close();
   network.cutAll();
   await roaming.events.reconnecting.next();
-  await startWhenFreed(userName);
-  network.refuse(false);
+  const occupying = await startWhenFreed(userName);
+  gate.release();
+  return occupying;
+}
+
+const tooMany = /^Too many connections: user '.+' already has 1 open, the limit\.$/;
+
+test("a reconnect refused by the user's limit is retried and comes back with reconnected once the slot is free, without giving up", async () => {
+  const userName = names.user("moved");
+  const { roaming, network, gate } = await roamingSession(userName);
+
+  const occupying = await cutAndOccupy(userName, roaming, network, gate);
+  const refused = await roaming.events.reconnecting.next((e) => tooMany.test(String(e.error?.message)));
+  await occupying.client.stop();
+  const reconnected = await roaming.events.reconnected.next();
+
+  assert.ok(refused.attempt >= 2, `the refusal was not counted as a failed attempt (attempt ${refused.attempt})`);
+  assert.equal(roaming.events.gaveUp.items.length, 0);
+  assert.equal(roaming.events.disconnected.items.length, 0);
+  assert.equal(roaming.events.reconnected.items.length, 1);
+  // Only the accepted connection got a Welcome (one on start, one now), and reconnected came after it.
+  assert.equal(roaming.events.Welcome.items.length, 2);
+  assert.equal(reconnected.connectionId, roaming.client.connectionId);
+  assert.equal(roaming.client.state, "connected");
+  assert.deepEqual(roaming.events.stateChanged.items.map((e) => e.state), ["connecting", "connected", "reconnecting", "connected"]);
+});
+
+test("a reconnect refused by the user's limit until the policy runs out ends in gaveUp and disconnected with the server's reason", async () => {
+  const userName = names.user("crowded");
+  const { roaming, network, gate } = await roamingSession(userName, { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 50, jitter: 0 });
+
+  const occupying = await cutAndOccupy(userName, roaming, network, gate);
+  const gaveUp = await roaming.events.gaveUp.next();
   const disconnected = await roaming.events.disconnected.next();
 
-  assert.match(String(disconnected.error?.message), /Too many connections: user '.+' already has 1 open, the limit\./);
+  assert.equal(gaveUp.attempts, 3);
+  assert.match(String(gaveUp.error?.message), tooMany);
+  assert.match(String(disconnected.error?.message), tooMany);
+  assert.deepEqual(roaming.events.reconnecting.items.map((e) => e.attempt), [1, 2, 3]);
   assert.equal(roaming.events.reconnected.items.length, 0);
-  assert.equal(roaming.events.stateChanged.items.at(-1)?.state, "disconnected");
-  assert.ok(!roaming.events.stateChanged.items.slice(2).some((e) => e.state === "connected"), "never back to connected");
+  assert.equal(roaming.client.state, "disconnected");
+  assert.equal(occupying.client.state, "connected");
 });

@@ -63,7 +63,9 @@ internal sealed partial class ResilientHubConnection
             await closed.WaitAsync(stopping);
             ForgetConnection(connection);
             TakeServerCloseReason();
-            return Acceptance.Final(new HubConnectionLostException(
+            // Like a refusal: final for a first connect, but a reconnect tries again, as a server still busy
+            // with clients that moved over from a failed instance may welcome it a little later.
+            return Acceptance.Refused(new HubConnectionLostException(
                 $"The server did not accept the connection to {_hubPath} within {timeout.TotalSeconds:0.###} s.", ex));
         }
         ForgetConnection(connection);
@@ -114,12 +116,12 @@ internal sealed partial class ResilientHubConnection
         Lost,
 
         /// <summary>
-        /// The server closed it with an error and no notice (e.g. a connection limit): final for a first connect,
-        /// a failed attempt for a reconnect.
+        /// The server closed it with an error and no notice (e.g. a connection limit), or did not accept it in time:
+        /// final for a first connect, a failed attempt for a reconnect.
         /// </summary>
         Refused,
 
-        /// <summary>Closed after the server's Disconnecting notice, or not accepted in time: never retried.</summary>
+        /// <summary>Closed after the server's Disconnecting notice: never retried.</summary>
         Final,
     }
 }

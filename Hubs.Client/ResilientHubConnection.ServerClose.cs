@@ -20,10 +20,23 @@ internal sealed partial class ResilientHubConnection
     public void CloseOnServerNotice(string reason)
     {
         Volatile.Write(ref _serverCloseReason, reason);
+        var noticed = Interlocked.Read(ref _starts);
         _ = Task.Run(async () =>
         {
             await CallsAnsweredAsync(ServerCloseGrace);
-            await _connection.StopAsync();
+            // Up to the grace later the user may have started the client again: that connection is not the one told to go.
+            if (Interlocked.Read(ref _starts) != noticed)
+            {
+                return;
+            }
+            try
+            {
+                await _connection.StopAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disposed meanwhile: closed anyway.
+            }
         });
     }
 

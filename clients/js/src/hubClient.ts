@@ -64,7 +64,8 @@ export interface HubClientOptions {
   logging?: LogLevel | ILogger;
   /**
    * How long `start()` and each reconnect wait, once the connection is open, for the server to accept it (the chat
-   * hub's `Welcome`); past that the connection is closed and `start()` rejects. Default 15 000 ms.
+   * hub's `Welcome`); past that the connection is closed and `start()` rejects, or, while reconnecting, the attempt
+   * counts as failed and is retried per the policy. Default 15 000 ms.
    */
   acceptTimeoutMs?: number;
 }
@@ -107,6 +108,8 @@ export abstract class HubClient<Events extends ConnectionEvents> {
   private reconnectAttempt = 0;
   /** The client's own retry of a refused reconnect is running (SignalR does not retry such a close). */
   private retryingRefusal = false;
+  /** `start()` lost its first connection before the server accepted it and waits for SignalR's reconnect instead. */
+  private startingThroughReconnect = false;
 
   protected constructor(hubPath: string, options: HubClientOptions) {
     this.events = new TypedEvents<Events>();
@@ -338,7 +341,23 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     try {
       await withSignal(this.untilAccepted(), stopSignal);
     } catch (error) {
-      throw stopSignal.aborted ? stopSignal.reason : error;
+      if (stopSignal.aborted) {
+        throw stopSignal.reason;
+      }
+      if (!(error instanceof AcceptanceSuperseded)) {
+        throw error;
+      }
+      // Lost before the server accepted it and SignalR is reconnecting: that reconnect completes (or fails) the start.
+      if (this.currentState === "disconnected") {
+        throw new ConnectionClosedError("The connection closed while starting.");
+      }
+      this.startingThroughReconnect = true;
+      try {
+        await withSignal(this.ready.promise, stopSignal);
+      } finally {
+        this.startingThroughReconnect = false;
+      }
+      return;
     }
     const generation = this.generation;
     await this.runRecovery(false);
@@ -436,9 +455,15 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     if (generation !== this.generation || this.connection.state !== HubConnectionState.Connected) {
       return; // Lost again while recovering; the next reconnect recovers.
     }
+    const first = this.startingThroughReconnect; // Never connected before: that is the `connected` moment.
+    this.startingThroughReconnect = false;
     this.setState("connected");
     this.ready.resolve();
-    this.events.emit("reconnected", { connectionId } as Events["reconnected"]);
+    if (first) {
+      this.events.emit("connected", { connectionId } as Events["connected"]);
+    } else {
+      this.events.emit("reconnected", { connectionId } as Events["reconnected"]);
+    }
   }
 
   /**
@@ -454,13 +479,19 @@ export abstract class HubClient<Events extends ConnectionEvents> {
   }
 
   private expectAcceptance(): void {
+    if (!this.accepted.settled) {
+      // The wait for an older try's acceptance ends here, so its timer cannot stop the newer connection.
+      this.accepted.reject(new AcceptanceSuperseded());
+    }
     this.accepted = new Deferred();
     this.notAccepted = null;
   }
 
   /**
-   * Resolves once the server has accepted the open connection; rejects when it closes first (with its reason), or
-   * closes it and rejects after `acceptTimeoutMs`.
+   * Resolves once the server has accepted the open connection; rejects when it closes first (with its reason), with
+   * {@link AcceptanceSuperseded} when a newer try replaced it, or closes it and rejects after `acceptTimeoutMs`. A
+   * timeout while reconnecting counts as a failed attempt that the policy retries (the close path does); on a first
+   * `start()` it is final.
    */
   private async untilAccepted(): Promise<void> {
     if (!this.announcesAcceptance) {
@@ -476,9 +507,14 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     } finally {
       clearTimeout(timer);
     }
+    if (accepted !== this.accepted) {
+      throw new AcceptanceSuperseded(); // A newer try owns the connection now: never stop it from here.
+    }
     const failure = new ConnectionClosedError(`The server did not accept the connection within ${this.acceptTimeoutMs} ms.`);
     this.notAccepted = failure;
-    accepted.reject(failure);
+    if (this.currentState !== "reconnecting") {
+      accepted.reject(failure); // Settled first, so the close path closes for good instead of retrying.
+    }
     await this.connection.stop();
     throw failure;
   }
@@ -501,12 +537,13 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     const notice = this.closingNotice;
     this.closingNotice = null;
     if (!this.accepted.settled) {
-      this.accepted.reject(refusal(notice, error));
+      this.accepted.reject(this.notAccepted ?? refusal(notice, error));
       const stopSignal = this.stopController?.signal;
       if (this.announcesAcceptance && this.currentState === "reconnecting" && !notice && !gaveUp && stopSignal && !stopSignal.aborted) {
-        // A reconnect refused, not sent away (that comes with a notice): a failed attempt, retried per the policy.
+        // A reconnect refused, not sent away (that comes with a notice), or not accepted in time: a failed attempt,
+        // retried per the policy.
         if (!this.retryingRefusal) {
-          void this.retryRefusedReconnect(refusal(null, error), stopSignal);
+          void this.retryRefusedReconnect(this.notAccepted ?? refusal(null, error), stopSignal);
         }
         return;
       }
@@ -540,6 +577,13 @@ export abstract class HubClient<Events extends ConnectionEvents> {
       this.currentState = state;
       this.events.emit("stateChanged", { state, previous } as Events["stateChanged"]);
     }
+  }
+}
+
+/** An acceptance wait replaced by a newer connection try (e.g. SignalR reconnecting after a drop before `Welcome`). */
+class AcceptanceSuperseded extends Error {
+  constructor() {
+    super("A newer connection try replaced this one before the server accepted it.");
   }
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { setTimeout as wait } from "node:timers/promises";
 import { ConnectionClosedError, fetchDevToken, type ReconnectOptions } from "../src/index.js";
 import { defaultTimeoutMs } from "./support/eventStream.js";
 import { TokenGate, chatSession, names, type ChatSession } from "./support/chat.js";
@@ -27,18 +28,23 @@ async function session(userName: string, options: Parameters<typeof chatSession>
   return created;
 }
 
-/** Starts until the server has released the user's earlier connection (it does so after that one closes). */
+/**
+ * Starts until the server has released the user's earlier connection (it does so after that one closes), backing
+ * off between refused tries (25 ms doubling up to 250 ms) so they do not hammer the server; gives up at the deadline.
+ */
 async function startWhenFreed(userName: string): Promise<ChatSession> {
   const deadline = Date.now() + defaultTimeoutMs;
-  for (;;) {
+  for (let backoffMs = 25; ; backoffMs = Math.min(backoffMs * 2, 250)) {
     const created = await session(userName, { start: false });
     try {
       await created.client.start();
       return created;
     } catch (error) {
-      if (!(error instanceof ConnectionClosedError) || Date.now() > deadline) {
+      const remaining = deadline - Date.now();
+      if (!(error instanceof ConnectionClosedError) || remaining <= 0) {
         throw error;
       }
+      await wait(Math.min(backoffMs, remaining));
     }
   }
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ConnectionClosedError, fetchDevToken } from "../src/index.js";
+import type { HubConnection } from "@microsoft/signalr";
+import { ConnectionClosedError, fetchDevToken, type ChatClient } from "../src/index.js";
 import { chatSession, names, protocols, type ChatSession } from "./support/chat.js";
+import { EventStream } from "./support/eventStream.js";
 import { ServerProcess } from "./support/serverProcess.js";
 import { TcpProxy } from "./support/tcpProxy.js";
 
@@ -134,6 +136,109 @@ for (const protocol of protocols) {
     });
   });
 }
+
+/**
+ * Test-only hooks into a client: while `dropWelcome` is set, the server's `Welcome` does not count as acceptance
+ * (as if the hub's OnConnectedAsync had not sent it yet); `reopened` records each connection SignalR reopened after
+ * a loss (handshake done, the client now waiting for `Welcome`).
+ */
+function acceptanceHooks(client: ChatClient): { dropWelcome: boolean; reopened: EventStream<string | null> } {
+  const internals = client as unknown as { accept(): void; connection: HubConnection };
+  const accept = internals.accept.bind(client);
+  const hooks = { dropWelcome: false, reopened: new EventStream<string | null>("reopened") };
+  internals.accept = () => {
+    if (!hooks.dropWelcome) {
+      accept();
+    }
+  };
+  internals.connection.onreconnected((connectionId) => hooks.reopened.push(connectionId ?? null));
+  return hooks;
+}
+
+test("a first connect the server does not accept in time rejects start() and closes", async () => {
+  const alice = await session("alice", "json", { start: false, acceptTimeoutMs: 300 });
+  acceptanceHooks(alice.client).dropWelcome = true;
+
+  await assert.rejects(alice.client.start(), (error: Error) => error instanceof ConnectionClosedError && /did not accept/.test(error.message));
+  await alice.events.disconnected.next();
+  assert.equal(alice.client.state, "disconnected");
+});
+
+test("a reconnect the server does not accept in time is a failed attempt, retried per the policy", async () => {
+  const network = await proxy();
+  const alice = await session("alice", "json", { hubUrl: network.url, acceptTimeoutMs: 300 });
+  const hooks = acceptanceHooks(alice.client);
+
+  hooks.dropWelcome = true;
+  network.refuse(); // past the stateful reconnect's quick retry, so this is SignalR's reconnect
+  network.cutAll();
+  await alice.events.reconnecting.next((e) => e.attempt === 2);
+  network.refuse(false);
+  await hooks.reopened.next();
+  const timedOut = await alice.events.reconnecting.next((e) => /did not accept/.test(e.error?.message ?? ""));
+  hooks.dropWelcome = false;
+  await alice.events.reconnected.next();
+
+  assert.ok(timedOut.error instanceof ConnectionClosedError);
+  assert.equal(alice.client.state, "connected");
+  assert.equal(alice.events.disconnected.items.length, 0);
+  await alice.client.sendMessage({ text: "back" });
+});
+
+test("a reconnected connection lost again before Welcome: the older wait's timer does not stop the newer connection", async () => {
+  const acceptTimeoutMs = 1_500;
+  const network = await proxy();
+  const alice = await session("alice", "json", { hubUrl: network.url, acceptTimeoutMs });
+  const hooks = acceptanceHooks(alice.client);
+
+  hooks.dropWelcome = true;
+  network.refuse();
+  network.cutAll();
+  await alice.events.reconnecting.next((e) => e.attempt === 2);
+  network.refuse(false);
+  await hooks.reopened.next(); // open, its Welcome not come: the acceptance wait (and its timer) runs
+  network.refuse();
+  network.cutAll(); // lost before Welcome, as when its server stops: SignalR reconnects on its own
+  await alice.events.reconnecting.next((e) => e.attempt === 2);
+  hooks.dropWelcome = false;
+  network.refuse(false);
+  await alice.events.reconnected.next();
+
+  // Past the first wait's deadline the connection is still up.
+  await assert.rejects(alice.events.disconnected.next(undefined, acceptTimeoutMs * 2), /Timed out/);
+  assert.equal(alice.client.state, "connected");
+  await alice.client.sendMessage({ text: "still here" });
+});
+
+test("a first connection lost before Welcome: start() completes through the reconnect and the older wait does not stop it", async () => {
+  const acceptTimeoutMs = 1_500;
+  const network = await proxy();
+  const alice = await session("alice", "json", { hubUrl: network.url, acceptTimeoutMs, start: false });
+  const hooks = acceptanceHooks(alice.client);
+  const connection = (alice.client as unknown as { connection: HubConnection }).connection;
+  const open = connection.start.bind(connection);
+  connection.start = async () => {
+    await open();
+    if (hooks.dropWelcome) {
+      network.refuse();
+      network.cutAll(); // lost after the handshake, before Welcome
+    }
+  };
+
+  hooks.dropWelcome = true;
+  const started = alice.client.start();
+  await alice.events.reconnecting.next((e) => e.attempt === 2);
+  hooks.dropWelcome = false;
+  network.refuse(false);
+  await started;
+
+  assert.equal(alice.client.state, "connected");
+  assert.equal(alice.events.connected.items.length, 1);
+  assert.equal(alice.events.reconnected.items.length, 0);
+  await assert.rejects(alice.events.disconnected.next(undefined, acceptTimeoutMs * 2), /Timed out/);
+  assert.equal(alice.client.state, "connected");
+  await alice.client.sendMessage({ text: "still here" });
+});
 
 test("sign-in with an invalid user name is refused with the server's reason", async () => {
   await assert.rejects(fetchDevToken(server.url, { userName: "no spaces" }), /userName must be 1-64 characters/);

@@ -27,7 +27,7 @@ internal sealed class ConnectionLimitFilter(ILogger<ConnectionLimitFilter> logge
                 context.ServiceProvider.GetRequiredService<Stats.HubMetrics>().ConnectionRejected(Stats.HubMetrics.RejectedInstanceConnectionLimit);
                 throw new HubException($"Too many connections: this server already holds {slot.Limit}, its limit. Try again later.");
             default:
-                LimitsLog.TooManyConnections(logger, slot.User!, slot.Limit, slot.Limit);
+                LimitsLog.TooManyConnections(logger, slot.User!, slot.Limit);
                 context.ServiceProvider.GetRequiredService<Stats.HubMetrics>().ConnectionRejected(Stats.HubMetrics.RejectedUserConnectionLimit);
                 throw new HubException($"Too many connections: user '{slot.User}' already has {slot.Limit} open, the limit.");
         }

@@ -6,8 +6,10 @@ internal static partial class LimitsLog
     [LoggerMessage(1100, LogLevel.Debug, "Connection {ConnectionId} of {UserId} is over the call rate limit.")]
     public static partial void RateLimited(ILogger logger, string connectionId, string? userId);
 
-    [LoggerMessage(1101, LogLevel.Information, "User {UserId} refused a connection: {Connections} open, the limit is {Limit}.")]
-    public static partial void TooManyConnections(ILogger logger, string userId, int connections, int limit);
+    // Debug: a client at its limit retries its reconnects, and each refusal would log again; the refusals are counted by
+    // the realtimehubs.connections.rejected metric. The slot only knows the limit was reached, not how many are open.
+    [LoggerMessage(1101, LogLevel.Debug, "User {UserId} refused a connection: already at the limit of {Limit} open connection(s) on this instance.")]
+    public static partial void TooManyConnections(ILogger logger, string userId, int limit);
 
     [LoggerMessage(1102, LogLevel.Information, "Refused a request to {Path} from origin {Origin}.")]
     public static partial void OriginRefused(ILogger logger, string path, string origin);

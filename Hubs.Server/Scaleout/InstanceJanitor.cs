@@ -17,9 +17,12 @@ namespace Hubs.Server.Scaleout;
 /// <remarks>
 /// After Redis was unreachable, or when Redis is found to have forgotten this instance (its own heartbeat key gone at
 /// a beat, or a member's connection unknown to Redis, see <see cref="OutageTolerantRoomMembershipStore"/>: the others
-/// swept it, or Redis lost its data), it reconciles at once rather than at the next beat: connections closed
-/// meanwhile are removed, and open ones that are missing are registered again with their rooms, so the shared state
-/// matches what this instance serves. Until then <see cref="StateReassertion"/> keeps the instance not ready.
+/// swept it, or Redis lost its data), it reconciles at once rather than at the next beat: open connections that are
+/// missing are registered again with their rooms, open ones Redis still indexes get back any room Redis forgot (a
+/// restart from an older snapshot, an eviction), and connections closed meanwhile are removed, so the shared state
+/// matches what this instance serves. <see cref="StateReassertion"/> keeps the instance not ready only until its open
+/// connections and their rooms are back; the removals (and their UserLeft / UserDisconnected) may wait a while longer
+/// for the other instances to listen again, without holding up readiness.
 /// </remarks>
 internal sealed class InstanceJanitor(
     IConnectionMultiplexer redis,
@@ -49,6 +52,18 @@ internal sealed class InstanceJanitor(
     private readonly ClusterHubLifetimeManager<ChatHub> _local = (ClusterHubLifetimeManager<ChatHub>)lifetimeManager;
     private long _sweepNotBeforeTicks;
     private DateTimeOffset? _deferredSince;
+
+    /// <summary>
+    /// Connections of this instance that Redis still indexes but that closed while Redis could not be told: removed,
+    /// with their events, once the others listen (<see cref="AnnounceAndRemoveClosedAsync"/>). Only the janitor's loop uses it.
+    /// </summary>
+    private readonly Dictionary<string, UserInfo> _closed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// UserConnected / UserJoined of a re-assertion, whose writes are done at once (readiness) but whose events go out
+    /// with the removals, once the others listen: pub/sub would not deliver them to an instance not re-subscribed yet.
+    /// </summary>
+    private readonly List<Func<Task>> _announcements = [];
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -88,8 +103,11 @@ internal sealed class InstanceJanitor(
                 {
                     // Never let one bad round stop the heartbeat (and with it this instance's presence). No quick
                     // retry: a round that fails for another reason would most likely fail again, and log each time.
+                    // No re-assertion either: a failing sweep (say an unreadable entry of another instance) says
+                    // nothing about this instance's state, and would make every instance flap between ready and not.
+                    // A re-assertion that failed itself is still pending (only its completion clears it), so it is
+                    // tried again at the next beat and the instance stays not ready meanwhile.
                     ScaleoutLog.JanitorFailed(logger, e);
-                    reassertion.Require("a heartbeat failed", now: false);
                 }
                 tick ??= timer.WaitForNextTickAsync(stoppingToken).AsTask();
                 wake ??= reassertion.WaitForRequestAsync(stoppingToken);
@@ -124,7 +142,10 @@ internal sealed class InstanceJanitor(
     }
 
     /// <summary>One heartbeat: renew, reconcile when needed, sweep the dead.</summary>
-    /// <returns><c>true</c> when the reconcile is still pending (it waits for the others to listen): try again soon.</returns>
+    /// <returns>
+    /// <c>true</c> when the re-assertion is still pending (asked again meanwhile), or the removal of connections that
+    /// closed meanwhile waits for the others to listen: try again soon.
+    /// </returns>
     internal async Task<bool> RunOnceAsync(bool first = false)
     {
         var previous = await Db.StringSetAndGetAsync(keys.InstanceAlive(instance.Id), Now.Ticks, options.Value.HeartbeatLifetime);
@@ -143,16 +164,21 @@ internal sealed class InstanceJanitor(
             // Expired (this instance was stalled, and may have been swept) or lost with the rest of Redis's data.
             reassertion.Require("this instance's heartbeat key was gone from Redis", now: false);
         }
-        var pending = reassertion.Pending && !await ReconcileAsync();
+        if (reassertion.Pending)
+        {
+            await ReassertAsync();
+        }
+        // Only two cheap commands per retry while the others do not listen: the index is not read again.
+        var waiting = (_closed.Count > 0 || _announcements.Count > 0) && !await AnnounceAndRemoveClosedAsync();
         if (time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sweepNotBeforeTicks))
         {
-            if (!reassertion.Pending && !departures.IsEmpty)
+            if (!reassertion.Pending && _closed.Count == 0 && _announcements.Count == 0 && !departures.IsEmpty)
             {
                 await AnnounceDeparturesAsync();
             }
             await SweepDeadInstancesAsync();
         }
-        return pending;
+        return reassertion.Pending || waiting;
     }
 
     /// <summary>
@@ -176,7 +202,9 @@ internal sealed class InstanceJanitor(
 
     /// <summary>
     /// Pub/sub delivers only to current subscribers, and after an outage the other instances re-subscribe at
-    /// their own pace: the events of a reconcile wait until every registered instance listens again.
+    /// their own pace: the events of a reconcile (and its removals) wait until every registered instance
+    /// listens again, for at most <see cref="RedisOptions.PresenceExpiry"/> (a dead instance stays registered until
+    /// swept). Readiness never waits for this.
     /// </summary>
     private async Task<bool> PeersListenAsync()
     {
@@ -212,35 +240,21 @@ internal sealed class InstanceJanitor(
         }
     }
 
-    /// <returns><c>false</c> when it waits for the others to listen (at most <see cref="RedisOptions.PresenceExpiry"/>) or was asked again meanwhile.</returns>
-    private async Task<bool> ReconcileAsync()
+    /// <summary>
+    /// Writes this instance's open connections and their rooms back into Redis and, once nothing asked again
+    /// meanwhile, ends the re-assertion (the instance is ready again). Connections Redis still indexes but that are
+    /// closed here are left to <see cref="AnnounceAndRemoveClosedAsync"/>, and so are the events of what is written back.
+    /// </summary>
+    private async Task ReassertAsync()
     {
         var version = reassertion.Version;
         var indexed = (await Db.HashGetAllAsync(keys.InstanceConnections(instance.Id)))
             .ToDictionary(entry => (string)entry.Name!, entry => ConnectionOwner.Parse(entry.Value!), StringComparer.Ordinal);
         var open = _local.LocalConnections.ToDictionary(connection => connection.ConnectionId, StringComparer.Ordinal);
-        var changes = indexed.Keys.Any(id => !open.ContainsKey(id)) || open.Keys.Any(id => !indexed.ContainsKey(id));
-        if (changes && !await PeersListenAsync())
-        {
-            // Its events would miss the others' clients. Polled (the janitor retries soon) for a bounded time: never
-            // held up here, or this instance's own heartbeat would run out. Nothing to change, nothing to announce.
-            var since = _deferredSince ??= time.GetUtcNow();
-            if (time.GetUtcNow() - since < options.Value.PresenceExpiry)
-            {
-                return false;
-            }
-        }
-        _deferredSince = null;
-        var removed = 0;
+        _closed.Clear();
         foreach (var (connectionId, user) in indexed.Where(entry => !open.ContainsKey(entry.Key)))
         {
-            await RemoveAsync(instance.Id, connectionId, user);
-            removed++;
-        }
-        foreach (var departure in departures.Snapshot().Where(departure => indexed.ContainsKey(departure.ConnectionId)))
-        {
-            // Removed just above, with its events, from what Redis kept.
-            departures.Remove(departure.ConnectionId);
+            _closed[connectionId] = user;
         }
         var added = 0;
         foreach (var connection in open.Values.Where(connection => !indexed.ContainsKey(connection.ConnectionId)))
@@ -248,11 +262,116 @@ internal sealed class InstanceJanitor(
             await RegisterAsync(connection);
             added++;
         }
-        if (added + removed > 0)
+        var rejoined = await RejoinForgottenRoomsAsync([.. open.Values.Where(connection => indexed.ContainsKey(connection.ConnectionId))]);
+        if (added + rejoined > 0)
         {
-            ScaleoutLog.Reconciled(logger, instance.Id, added, removed);
+            ScaleoutLog.Reconciled(logger, instance.Id, added, rejoined);
         }
-        return reassertion.TryComplete(version);
+        reassertion.TryComplete(version);
+    }
+
+    /// <summary>
+    /// Open connections that Redis still indexes may have lost rooms all the same: Redis restarted from a snapshot
+    /// older than their joins, or evicted keys. Each room of the connection's SignalR group here that Redis does not
+    /// list for it is joined again (UserJoined only when the user was not in the room any more).
+    /// </summary>
+    /// <remarks>
+    /// A room missing from Redis while the connection is still in the group here is either such a loss, or a removal
+    /// that Redis has made but whose group removal has not reached this instance yet: the connection's own leave (its
+    /// group removal follows the store's at once, on this instance) or an administrator's (its group removal is
+    /// published and arrives a moment later). Redis cannot tell them apart cheaply: nothing records removals. So this
+    /// favours the members: a room the group still holds once joined again here is kept, and one whose group removal
+    /// arrived meanwhile is left again. Only an administrator's removal whose group removal arrives after that check,
+    /// during a re-assertion (a window of one pub/sub delivery), is undone; the administrator sees the user still
+    /// listed and removes them again. Refusing a member "not a member" for good after a data loss would be worse.
+    /// </remarks>
+    /// <returns>How many memberships were written back.</returns>
+    private async Task<int> RejoinForgottenRoomsAsync(IReadOnlyList<HubConnectionContext> connections)
+    {
+        var grouped = connections
+            .Select(connection => (Connection: connection, Groups: _local.GroupsOf(connection.ConnectionId)))
+            .Where(candidate => candidate.Groups.Count > 0)
+            .ToList();
+        // Pipelined: one round trip for all of them, however many connections this instance serves.
+        var known = await Task.WhenAll(grouped.Select(candidate => Db.SetMembersAsync(keys.ConnectionRooms(candidate.Connection.ConnectionId))));
+        var rejoined = 0;
+        for (var i = 0; i < grouped.Count; i++)
+        {
+            var (connection, groups) = grouped[i];
+            var inRedis = known[i].Select(room => (string)room!).ToHashSet(StringComparer.Ordinal);
+            foreach (var room in groups.Where(room => !inRedis.Contains(room)))
+            {
+                if (await RejoinAsync(connection, room))
+                {
+                    rejoined++;
+                }
+            }
+        }
+        return rejoined;
+    }
+
+    /// <summary>Joins a connection to a room Redis forgot (see <see cref="RejoinForgottenRoomsAsync"/>).</summary>
+    private async Task<bool> RejoinAsync(HubConnectionContext connection, string room)
+    {
+        var user = connection.User.ToUserInfo();
+        var change = await rooms.JoinAsync(room, user, connection.ConnectionId, CancellationToken.None);
+        if (!change.ConnectionChanged)
+        {
+            // Joined again meanwhile by the connection itself.
+            return false;
+        }
+        if (!_local.GroupsOf(connection.ConnectionId).Contains(room, StringComparer.Ordinal))
+        {
+            // Left, or removed by an administrator, since the groups were read: that removal stands.
+            await rooms.LeaveAsync(room, user.Id, connection.ConnectionId, CancellationToken.None);
+            return false;
+        }
+        if (change.UserChanged)
+        {
+            var joined = new RoomEvent(room, user, Now);
+            _announcements.Add(() => hub.Clients.GroupExcept(room, [connection.ConnectionId]).UserJoined(joined));
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Sends the events of the re-assertion (<see cref="_announcements"/>) and removes the connections in
+    /// <see cref="_closed"/>, once every registered instance listens again (or after
+    /// <see cref="RedisOptions.PresenceExpiry"/> at most, see <see cref="PeersListenAsync"/>).
+    /// </summary>
+    /// <returns><c>false</c> while it waits for the others to listen.</returns>
+    private async Task<bool> AnnounceAndRemoveClosedAsync()
+    {
+        if (!await PeersListenAsync())
+        {
+            // Their events would miss the others' clients. Polled (the janitor retries soon) for a bounded time:
+            // never held up here, or this instance's own heartbeat would run out.
+            var since = _deferredSince ??= time.GetUtcNow();
+            if (time.GetUtcNow() - since < options.Value.PresenceExpiry)
+            {
+                return false;
+            }
+        }
+        _deferredSince = null;
+        while (_announcements.Count > 0)
+        {
+            await _announcements[0]();
+            _announcements.RemoveAt(0);
+        }
+        var removed = 0;
+        foreach (var (connectionId, user) in _closed.ToList())
+        {
+            await RemoveAsync(instance.Id, connectionId, user);
+            _closed.Remove(connectionId);
+            // Removed just now, with its events, from what Redis kept.
+            departures.Remove(connectionId);
+            removed++;
+        }
+        if (removed > 0)
+        {
+            ScaleoutLog.RemovedClosed(logger, instance.Id, removed);
+        }
+        return true;
     }
 
     /// <summary>Removes a connection that is gone, in the same order and with the same events as a normal close.</summary>
@@ -301,19 +420,24 @@ internal sealed class InstanceJanitor(
         }
     }
 
-    /// <summary>Registers an open local connection again, as if it had just connected and rejoined its rooms.</summary>
+    /// <summary>
+    /// Registers an open local connection again, as if it had just connected and rejoined its rooms (its events are
+    /// sent once the others listen, see <see cref="_announcements"/>).
+    /// </summary>
     private async Task RegisterAsync(HubConnectionContext connection)
     {
         var user = connection.User.ToUserInfo();
         if (await presence.AddConnectionAsync(user, connection.ConnectionId, CancellationToken.None))
         {
-            await hub.Clients.AllExcept([connection.ConnectionId]).UserConnected(new UserEvent(user, Now));
+            var connected = new UserEvent(user, Now);
+            _announcements.Add(() => hub.Clients.AllExcept([connection.ConnectionId]).UserConnected(connected));
         }
         foreach (var room in _local.GroupsOf(connection.ConnectionId))
         {
             if ((await rooms.JoinAsync(room, user, connection.ConnectionId, CancellationToken.None)).UserChanged)
             {
-                await hub.Clients.GroupExcept(room, [connection.ConnectionId]).UserJoined(new RoomEvent(room, user, Now));
+                var joined = new RoomEvent(room, user, Now);
+                _announcements.Add(() => hub.Clients.GroupExcept(room, [connection.ConnectionId]).UserJoined(joined));
             }
         }
     }

@@ -20,11 +20,13 @@ namespace Hubs.Server.Scaleout;
 /// </para>
 /// <para>
 /// Why refuse rather than quietly put the membership back and go on: the refusal is the answer clients already get
-/// during an outage, nothing was sent, and the typed client resends with the same clientMessageId, so nothing is lost
-/// or doubled. Putting it back here would make the local group the source of truth for a moment, and would race the
+/// during an outage and nothing was sent. Neither typed client resends it by itself: the application resends, as for
+/// any "temporarily unavailable" answer, and a resend with the same clientMessageId is delivered once. Putting it back here would make the local group the source of truth for a moment, and would race the
 /// re-assertion (which also announces UserJoined) and an administrator's removal that Redis has made but whose
-/// fire-and-forget group removal has not reached this instance yet. When Redis still knows the connection the "no"
-/// is such a removal, and it stands.
+/// fire-and-forget group removal has not reached this instance yet. When Redis still knows the connection and no
+/// re-assertion is pending, the "no" is taken as such a removal, and it stands. Rooms Redis forgot for a connection
+/// it still knows (a restart from an older snapshot, an eviction) are written back by the re-assertion that the
+/// reconnect starts (<see cref="InstanceJanitor"/>), which compares each connection's rooms, not only its presence.
 /// </para>
 /// </remarks>
 internal sealed class OutageTolerantRoomMembershipStore(

@@ -12,8 +12,11 @@ internal static partial class ScaleoutLog
     [LoggerMessage(1402, LogLevel.Warning, "Instance {InstanceId} missed its heartbeat; removing its {Count} connection(s).")]
     public static partial void SweepingDeadInstance(ILogger logger, string instanceId, long count);
 
-    [LoggerMessage(1403, LogLevel.Information, "Re-registered {Added} and removed {Removed} connection(s) of this instance ({InstanceId}) in Redis.")]
-    public static partial void Reconciled(ILogger logger, string instanceId, int added, int removed);
+    [LoggerMessage(1403, LogLevel.Information, "Re-registered {Added} connection(s) and {Rejoined} room membership(s) of this instance ({InstanceId}) in Redis.")]
+    public static partial void Reconciled(ILogger logger, string instanceId, int added, int rejoined);
+
+    [LoggerMessage(1427, LogLevel.Information, "Removed {Removed} connection(s) of this instance ({InstanceId}) from Redis that closed while Redis could not be told.")]
+    public static partial void RemovedClosed(ILogger logger, string instanceId, int removed);
 
     [LoggerMessage(1404, LogLevel.Debug, "Heartbeat or sweep skipped: Redis unreachable.")]
     public static partial void JanitorSkipped(ILogger logger, Exception exception);

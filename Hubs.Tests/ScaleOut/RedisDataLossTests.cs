@@ -1,8 +1,10 @@
 using System.Net;
 using Hubs.Contracts;
+using Hubs.Server.Chat;
 using Hubs.Server.Scaleout;
 using Hubs.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace Hubs.Tests.ScaleOut;
@@ -92,6 +94,64 @@ public sealed class RedisDataLossTests : IAsyncLifetime
 
         Assert.Equal(ack.Id, (await pb.Events.RoomMessages.NextAsync(m => m.Id == ack.Id)).Id);
         Assert.Contains(pa.UserName, (await pa.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room))).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task AfterRedisComesBackWithoutRoomsAKnownConnectionJoinedLaterItsMemberCanSendAndIsListedAgain()
+    {
+        var room = Names.Room();
+        await using var pa = await _cluster.First.ConnectChatAsync(Names.User("pa"));
+        await using var pb = await _cluster.Second.ConnectChatAsync(Names.User("pb"));
+        await pb.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await pa.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await pb.Events.UserJoined.NextAsync(e => e.User.Id == pa.UserName);
+
+        // As if Redis came back from a snapshot taken before pa joined (or evicted those keys): pa's connection is
+        // still indexed and online, only its membership of the room is gone.
+        var db = _admin.GetDatabase();
+        var connectionId = (string)(await db.SetMembersAsync(Keys.UserConnections(pa.UserName))).Single()!;
+        await db.KeyDeleteAsync(Keys.ConnectionRooms(connectionId));
+        await db.HashDeleteAsync(Keys.RoomUsers(room), pa.UserName);
+        await db.HashDeleteAsync(Keys.RoomNames(room), pa.UserName);
+        _cluster.Redis.Kill();
+        await Outage.NoticedByAsync(_cluster.First);
+        await _cluster.Redis.RestartAsync();
+        Assert.True(await db.HashExistsAsync(Keys.InstanceConnections(_cluster.First.Services.GetRequiredService<InstanceIdentity>().Id), connectionId),
+            "the restart kept pa's connection in the index");
+
+        await ReadyOnlyOnceRegisteredAsync(_cluster.First, pa.UserName, room);
+        var ack = await SendUntilAckedAsync(pa, new SendRoomMessageRequest(room, "still a member", "pa-after-snapshot"));
+
+        string[] both = [.. new[] { pa.UserName, pb.UserName }.Order(StringComparer.Ordinal)];
+        Assert.Equal(both, (await pb.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room))).Select(m => m.Id));
+        Assert.Equal(both, (await pa.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room))).Select(m => m.Id));
+        Assert.Equal(ack.Id, (await pb.Events.RoomMessages.NextAsync(m => m.Id == ack.Id)).Id);
+    }
+
+    [Fact]
+    public async Task AnInstanceIsReadyAgainOnceItsOpenConnectionsAreBackEvenWhileARegisteredInstanceDoesNotListen()
+    {
+        var room = Names.Room();
+        await using var pa = await _cluster.First.ConnectChatAsync(Names.User("pa"));
+        var pc = await _cluster.First.ConnectChatAsync(Names.User("pc"));
+        await pa.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        var db = _admin.GetDatabase();
+        var closedId = (string)(await db.SetMembersAsync(Keys.UserConnections(pc.UserName))).Single()!;
+        // An instance that is gone but not swept yet (its heartbeat has not run out): registered, not listening.
+        await db.SetAddAsync(Keys.Instances, "ghost");
+        await db.StringSetAsync(Keys.InstanceAlive("ghost"), 1, TimeSpan.FromMinutes(5));
+
+        _cluster.Redis.Kill();
+        await Outage.NoticedByAsync(_cluster.First);
+        // Closed while Redis cannot be told: its removal waits for the ghost to listen, which it never will.
+        await pc.DisposeAsync();
+        var local = (ClusterHubLifetimeManager<ChatHub>)_cluster.First.Services.GetRequiredService<HubLifetimeManager<ChatHub>>();
+        await Eventually.HoldsAsync(() => Task.FromResult(local.LocalConnections.All(c => c.ConnectionId != closedId)), "pc's connection is closed on the first instance");
+        await _cluster.Redis.RestartAsync();
+
+        // Within one heartbeat, and far within the Redis:PresenceExpiry (60 s) the removal may wait for the ghost.
+        await ReadyOnlyOnceRegisteredAsync(_cluster.First, pa.UserName, room);
+        Assert.Equal(pa.UserName, (await pa.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room))).Single().Id);
     }
 
     /// <summary>

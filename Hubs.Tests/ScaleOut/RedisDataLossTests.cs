@@ -48,11 +48,9 @@ public sealed class RedisDataLossTests : IAsyncLifetime
     public async Task AfterRedisRestartsEmptyMembersCanSendAtOnceSeeEachOtherAndInstancesAreReadyOnlyOnceTheirStateIsBack()
     {
         var room = Names.Room();
-        await using var pa = await _cluster.First.ConnectChatAsync(Names.User("pa"));
-        await using var pb = await _cluster.Second.ConnectChatAsync(Names.User("pb"));
-        await pa.Client.JoinRoomAsync(new JoinRoomRequest(room));
-        await pb.Client.JoinRoomAsync(new JoinRoomRequest(room));
-        await pa.Events.UserJoined.NextAsync(e => e.User.Id == pb.UserName);
+        var (pa, pb) = await MembersOnBothInstancesAsync(room);
+        await using var paSession = pa;
+        await using var pbSession = pb;
 
         _cluster.Redis.Kill();
         await Outage.NoticedByAsync(_cluster.First);
@@ -81,11 +79,9 @@ public sealed class RedisDataLossTests : IAsyncLifetime
     public async Task WhenRedisIsFlushedWithoutDisconnectingAMembersSendIsRetriedAndAckedLongBeforeTheNextHeartbeat()
     {
         var room = Names.Room();
-        await using var pa = await _cluster.First.ConnectChatAsync(Names.User("pa"));
-        await using var pb = await _cluster.Second.ConnectChatAsync(Names.User("pb"));
-        await pa.Client.JoinRoomAsync(new JoinRoomRequest(room));
-        await pb.Client.JoinRoomAsync(new JoinRoomRequest(room));
-        await pa.Events.UserJoined.NextAsync(e => e.User.Id == pb.UserName);
+        var (pa, pb) = await MembersOnBothInstancesAsync(room);
+        await using var paSession = pa;
+        await using var pbSession = pb;
 
         // No reconnect tells the instances: only Redis's answers do.
         await _admin.GetServers()[0].FlushDatabaseAsync();
@@ -200,5 +196,16 @@ public sealed class RedisDataLossTests : IAsyncLifetime
         using var http = app.CreateClient();
         using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
         return response.StatusCode;
+    }
+
+    /// <summary>pa on the first instance and pb on the second, both in <paramref name="room"/>, pa having seen pb join.</summary>
+    private async Task<(ChatSession Pa, ChatSession Pb)> MembersOnBothInstancesAsync(string room)
+    {
+        var pa = await _cluster.First.ConnectChatAsync(Names.User("pa"));
+        var pb = await _cluster.Second.ConnectChatAsync(Names.User("pb"));
+        await pa.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await pb.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await pa.Events.UserJoined.NextAsync(e => e.User.Id == pb.UserName);
+        return (pa, pb);
     }
 }

@@ -51,15 +51,7 @@ public sealed class ConnectionAcceptanceTests(OneConnectionPerUserApplication ap
     {
         var name = Names.User("moved");
         await using var roaming = await ResilientChat.ConnectAsync(app, name);
-        roaming.Tokens.Hold();
-
-        Assert.Equal(1, app.Dropper.Drop(name));
-        await roaming.NextStateAsync<DisconnectedEvent>();
-        await roaming.Tokens.AttemptWaiting.WaitAsync(Timeouts.Default);
-        // While the reconnect waits, another connection of the user takes the slot the lost one freed: to the
-        // reconnect it looks like a server that still counts the lost connection.
-        await using var other = await app.ConnectChatWhenFreedAsync(name);
-        roaming.Tokens.Release();
+        await using var other = await TakeTheSlotWhileReconnectingAsync(roaming);
         var refused = await roaming.States.NextAsync(change =>
             change is ReconnectingEvent { Error.Message: var error } && error.Contains("Too many connections", StringComparison.Ordinal));
         await other.Client.StopAsync();
@@ -82,13 +74,7 @@ public sealed class ConnectionAcceptanceTests(OneConnectionPerUserApplication ap
         var name = Names.User("crowded");
         var policy = new ReconnectPolicy { InitialDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(50), MaxAttempts = 3 };
         await using var roaming = await ResilientChat.ConnectAsync(app, name, policy);
-        roaming.Tokens.Hold();
-
-        Assert.Equal(1, app.Dropper.Drop(name));
-        await roaming.NextStateAsync<DisconnectedEvent>();
-        await roaming.Tokens.AttemptWaiting.WaitAsync(Timeouts.Default);
-        await using var other = await app.ConnectChatWhenFreedAsync(name);
-        roaming.Tokens.Release();
+        await using var other = await TakeTheSlotWhileReconnectingAsync(roaming);
         var gaveUp = await roaming.NextStateAsync<GaveUpEvent>();
 
         Assert.Equal(3, gaveUp.Attempts);
@@ -98,6 +84,21 @@ public sealed class ConnectionAcceptanceTests(OneConnectionPerUserApplication ap
         Assert.DoesNotContain(roaming.History, change => change is ReconnectedEvent);
         Assert.Equal(ClientConnectionState.Disconnected, roaming.Client.ConnectionState);
         Assert.Equal(ClientConnectionState.Connected, other.Client.ConnectionState);
+    }
+
+    /// <summary>
+    /// Drops <paramref name="roaming"/>'s connection and, while its reconnect waits, lets another connection of the user
+    /// take the slot the lost one freed: to the reconnect it looks like a server that still counts the lost connection.
+    /// </summary>
+    private async Task<ChatSession> TakeTheSlotWhileReconnectingAsync(ResilientChat roaming)
+    {
+        roaming.Tokens.Hold();
+        Assert.Equal(1, app.Dropper.Drop(roaming.UserName));
+        await roaming.NextStateAsync<DisconnectedEvent>();
+        await roaming.Tokens.AttemptWaiting.WaitAsync(Timeouts.Default);
+        var other = await app.ConnectChatWhenFreedAsync(roaming.UserName);
+        roaming.Tokens.Release();
+        return other;
     }
 
     [Fact]

@@ -19,6 +19,7 @@ namespace Hubs.Server.Scaleout;
 internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifetimeManager<THub>, IDisposable where THub : Hub
 {
     private readonly ConcurrentDictionary<string, HubConnectionContext> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _leaving = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _groupsByConnection = new(StringComparer.Ordinal);
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisChannel _channel;
@@ -49,6 +50,18 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
 
     /// <summary>This instance's open connections.</summary>
     public ICollection<HubConnectionContext> LocalConnections => _connections.Values;
+
+    /// <summary>
+    /// The connection's clean-up has begun (the hub removes it from Redis before this manager forgets it); see
+    /// <see cref="IsLeaving"/>.
+    /// </summary>
+    public void MarkLeaving(string connectionId) => _leaving[connectionId] = 0;
+
+    /// <summary>
+    /// Whether the connection is closing or gone: from the start of its clean-up on. What the janitor writes back to
+    /// Redis for a connection must be undone when this turns true meanwhile, or it outlives the connection there.
+    /// </summary>
+    public bool IsLeaving(string connectionId) => _leaving.ContainsKey(connectionId) || !_connections.ContainsKey(connectionId);
 
     /// <summary>Groups a local connection is in.</summary>
     public IReadOnlyCollection<string> GroupsOf(string connectionId) =>
@@ -82,6 +95,8 @@ internal sealed partial class ClusterHubLifetimeManager<THub> : DefaultHubLifeti
     {
         _connections.TryRemove(connection.ConnectionId, out _);
         _groupsByConnection.TryRemove(connection.ConnectionId, out _);
+        // Gone from _connections first, so IsLeaving stays true throughout.
+        _leaving.TryRemove(connection.ConnectionId, out _);
         return base.OnDisconnectedAsync(connection);
     }
 

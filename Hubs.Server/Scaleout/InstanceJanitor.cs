@@ -63,7 +63,10 @@ internal sealed class InstanceJanitor(
     /// UserConnected / UserJoined of a re-assertion, whose writes are done at once (readiness) but whose events go out
     /// with the removals, once the others listen: pub/sub would not deliver them to an instance not re-subscribed yet.
     /// </summary>
-    private readonly List<Func<Task>> _announcements = [];
+    private readonly List<Announcement> _announcements = [];
+
+    /// <summary>What <see cref="_announcements"/> holds, so a second re-assertion before they go out adds nothing twice.</summary>
+    private readonly HashSet<(string ConnectionId, string? Room)> _announced = [];
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -259,8 +262,10 @@ internal sealed class InstanceJanitor(
         var added = 0;
         foreach (var connection in open.Values.Where(connection => !indexed.ContainsKey(connection.ConnectionId)))
         {
-            await RegisterAsync(connection);
-            added++;
+            if (await RegisterAsync(connection))
+            {
+                added++;
+            }
         }
         var rejoined = await RejoinForgottenRoomsAsync([.. open.Values.Where(connection => indexed.ContainsKey(connection.ConnectionId))]);
         if (added + rejoined > 0)
@@ -320,16 +325,17 @@ internal sealed class InstanceJanitor(
             // Joined again meanwhile by the connection itself.
             return false;
         }
-        if (!_local.GroupsOf(connection.ConnectionId).Contains(room, StringComparer.Ordinal))
+        // Left, or removed by an administrator, since the groups were read: that removal stands. Closing (its clean-up
+        // may have removed it from Redis just before this join, which nothing would undo): the connection is going.
+        if (_local.IsLeaving(connection.ConnectionId) || !_local.GroupsOf(connection.ConnectionId).Contains(room, StringComparer.Ordinal))
         {
-            // Left, or removed by an administrator, since the groups were read: that removal stands.
             await rooms.LeaveAsync(room, user.Id, connection.ConnectionId, CancellationToken.None);
             return false;
         }
         if (change.UserChanged)
         {
             var joined = new RoomEvent(room, user, Now);
-            _announcements.Add(() => hub.Clients.GroupExcept(room, [connection.ConnectionId]).UserJoined(joined));
+            Announce(connection.ConnectionId, room, () => hub.Clients.GroupExcept(room, [connection.ConnectionId]).UserJoined(joined));
         }
         return true;
     }
@@ -355,8 +361,13 @@ internal sealed class InstanceJanitor(
         _deferredSince = null;
         while (_announcements.Count > 0)
         {
-            await _announcements[0]();
+            var announcement = _announcements[0];
+            if (StillTrue(announcement))
+            {
+                await announcement.Send();
+            }
             _announcements.RemoveAt(0);
+            _announced.Remove((announcement.ConnectionId, announcement.Room));
         }
         var removed = 0;
         foreach (var (connectionId, user) in _closed.ToList())
@@ -424,21 +435,50 @@ internal sealed class InstanceJanitor(
     /// Registers an open local connection again, as if it had just connected and rejoined its rooms (its events are
     /// sent once the others listen, see <see cref="_announcements"/>).
     /// </summary>
-    private async Task RegisterAsync(HubConnectionContext connection)
+    /// <returns><c>false</c> when the connection turned out to be closing, and what was written for it was taken back.</returns>
+    private async Task<bool> RegisterAsync(HubConnectionContext connection)
     {
         var user = connection.User.ToUserInfo();
         if (await presence.AddConnectionAsync(user, connection.ConnectionId, CancellationToken.None))
         {
             var connected = new UserEvent(user, Now);
-            _announcements.Add(() => hub.Clients.AllExcept([connection.ConnectionId]).UserConnected(connected));
+            Announce(connection.ConnectionId, null, () => hub.Clients.AllExcept([connection.ConnectionId]).UserConnected(connected));
         }
         foreach (var room in _local.GroupsOf(connection.ConnectionId))
         {
             if ((await rooms.JoinAsync(room, user, connection.ConnectionId, CancellationToken.None)).UserChanged)
             {
                 var joined = new RoomEvent(room, user, Now);
-                _announcements.Add(() => hub.Clients.GroupExcept(room, [connection.ConnectionId]).UserJoined(joined));
+                Announce(connection.ConnectionId, room, () => hub.Clients.GroupExcept(room, [connection.ConnectionId]).UserJoined(joined));
             }
         }
+        if (!_local.IsLeaving(connection.ConnectionId))
+        {
+            return true;
+        }
+        // Its clean-up may have run before these writes: take them back, as the clean-up would have.
+        await rooms.RemoveConnectionAsync(user.Id, connection.ConnectionId, CancellationToken.None);
+        await presence.RemoveConnectionAsync(instance.Id, user.Id, connection.ConnectionId);
+        return false;
     }
+
+    /// <summary>
+    /// Queues an event of the re-assertion, once per connection and room (or presence), to go out with the removals
+    /// once the others listen; dropped then if the connection has left the room or closed meanwhile (its own
+    /// UserLeft / UserDisconnected went out already, and this would contradict it).
+    /// </summary>
+    private void Announce(string connectionId, string? room, Func<Task> send)
+    {
+        if (_announced.Add((connectionId, room)))
+        {
+            _announcements.Add(new Announcement(connectionId, room, send));
+        }
+    }
+
+    private bool StillTrue(Announcement announcement) =>
+        !_local.IsLeaving(announcement.ConnectionId)
+        && (announcement.Room is null || _local.GroupsOf(announcement.ConnectionId).Contains(announcement.Room, StringComparer.Ordinal));
+
+    /// <summary>A queued UserConnected (no room) or UserJoined of the re-assertion.</summary>
+    private sealed record Announcement(string ConnectionId, string? Room, Func<Task> Send);
 }

@@ -25,8 +25,9 @@ namespace Hubs.Server.Scaleout;
 /// re-assertion (which also announces UserJoined) and an administrator's removal that Redis has made but whose
 /// fire-and-forget group removal has not reached this instance yet. When Redis still knows the connection and no
 /// re-assertion is pending, the "no" is taken as such a removal, and it stands. Rooms Redis forgot for a connection
-/// it still knows (a restart from an older snapshot, an eviction) are written back by the re-assertion that the
-/// reconnect starts (<see cref="InstanceJanitor"/>), which compares each connection's rooms, not only its presence.
+/// it still knows (a restart from an older snapshot) are written back by the re-assertion that the reconnect starts
+/// (<see cref="InstanceJanitor"/>), which compares each connection's rooms, not only its presence. An eviction while
+/// connected starts none: run Redis with <c>maxmemory-policy noeviction</c>.
 /// </para>
 /// </remarks>
 internal sealed class OutageTolerantRoomMembershipStore(

@@ -30,6 +30,11 @@ internal sealed class RedisUnavailableFilter(
 
     public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
     {
+        if (context.Hub is ChatHub && chatLifetimeManager is ClusterHubLifetimeManager<ChatHub> leaving)
+        {
+            // Before the hub removes the connection from Redis: the janitor must not write it back meanwhile.
+            leaving.MarkLeaving(context.Context.ConnectionId);
+        }
         try
         {
             await next(context, exception);

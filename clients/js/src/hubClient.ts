@@ -196,7 +196,10 @@ export abstract class HubClient<Events extends ConnectionEvents> {
 
   /** The server accepted the current connection (a SignalR connection is open before the hub has admitted it). */
   protected accept(): void {
-    this.accepted.resolve();
+    // A Welcome that arrives after this try timed out (its connection is being stopped) does not undo that decision.
+    if (!this.notAccepted) {
+      this.accepted.resolve();
+    }
   }
 
   /** Runs after every successful connect and reconnect, before calls go through again (e.g. room re-join). */

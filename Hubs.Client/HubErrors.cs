@@ -42,10 +42,8 @@ internal static class HubErrors
             return null;
         }
         var message = error.Message;
-        var at = message.IndexOf(ServerMessageMarker, StringComparison.Ordinal);
-        return at >= 0 ? message[(at + ServerMessageMarker.Length)..]
-            : message.StartsWith(ServerClosedPreamble, StringComparison.Ordinal) ? message[ServerClosedPreamble.Length..]
-            : message;
+        return ServerWords(message)
+            ?? (message.StartsWith(ServerClosedPreamble, StringComparison.Ordinal) ? message[ServerClosedPreamble.Length..] : message);
     }
 
     /// <summary>A send with the same client message id is being delivered right now; ask again shortly.</summary>
@@ -67,12 +65,14 @@ internal static class HubErrors
     /// exception); <c>null</c> when <paramref name="error"/> carries no preamble and is fine as it is.
     /// </summary>
     /// <remarks>Same rule as the TypeScript client's <c>HubError.fromInvocation</c>: users show this message as is.</remarks>
-    public static HubException? WithServerMessage(HubException error)
+    public static HubException? WithServerMessage(HubException error) =>
+        IsClosedByServerWithError(error) || ServerWords(error.Message) is not { } words ? null : new HubException(words, error);
+
+    /// <summary>What follows SignalR's <see cref="ServerMessageMarker"/>: the server's own words; <c>null</c> without it.</summary>
+    private static string? ServerWords(string message)
     {
-        var at = error.Message.IndexOf(ServerMessageMarker, StringComparison.Ordinal);
-        return at < 0 || IsClosedByServerWithError(error)
-            ? null
-            : new HubException(error.Message[(at + ServerMessageMarker.Length)..], error);
+        var at = message.IndexOf(ServerMessageMarker, StringComparison.Ordinal);
+        return at < 0 ? null : message[(at + ServerMessageMarker.Length)..];
     }
 
     /// <summary>Retrying with the same credentials cannot succeed.</summary>

@@ -111,6 +111,9 @@ internal sealed partial class ResilientHubConnection
         {
             error = ServerClosed(serverReason, error);
         }
+        // SignalR reports a connection the server ended without an error (aborted it, or refused to resume it after a
+        // cut) with no exception at all; null would read as a stop by the user.
+        error ??= new HubConnectionLostException($"The server closed the connection to {_hubPath} without giving a reason.");
         lock (_gate)
         {
             _closeSignals.Remove(connection);

@@ -65,6 +65,8 @@ public sealed class ReconnectTests(DroppableHubsApplication app) : IClassFixture
         Assert.IsType<ConnectingEvent>(history[0]);
         Assert.IsType<ConnectedEvent>(history[1]);
         var disconnected = Assert.IsType<DisconnectedEvent>(history[2]);
+        // A lost connection has a reason, even when SignalR reports none: null reads as "stopped by you".
+        Assert.IsType<HubConnectionLostException>(disconnected.Reason, exactMatch: false);
         var reconnecting = Assert.IsType<ReconnectingEvent>(history[3]);
         Assert.Equal(1, reconnecting.Attempt);
         Assert.Same(disconnected.Reason, reconnecting.Error);

@@ -22,6 +22,9 @@ internal sealed partial class InstanceJanitor
     /// <summary>What <see cref="_announcements"/> holds, so a second re-assertion before they go out adds nothing twice.</summary>
     private readonly HashSet<(string ConnectionId, string? Room)> _announced = [];
 
+    /// <summary>How many users' connections are written back at once.</summary>
+    private const int ReassertConcurrency = 32;
+
     /// <summary>Since when the events and removals have waited for the others to listen.</summary>
     private DateTimeOffset? _deferredSince;
 
@@ -41,14 +44,10 @@ internal sealed partial class InstanceJanitor
         {
             _closed[connectionId] = user;
         }
-        var added = 0;
-        foreach (var connection in open.Values.Where(connection => !indexed.ContainsKey(connection.ConnectionId)))
-        {
-            if (await RegisterAsync(connection))
-            {
-                added++;
-            }
-        }
+        var added = await ForEachUserAsync(
+            open.Values.Where(connection => !indexed.ContainsKey(connection.ConnectionId)),
+            connection => connection.UserIdentifier,
+            async connection => await RegisterAsync(connection) ? 1 : 0);
         var rejoined = await RejoinForgottenRoomsAsync([.. open.Values.Where(connection => indexed.ContainsKey(connection.ConnectionId))]);
         if (added + rejoined > 0)
         {
@@ -81,20 +80,40 @@ internal sealed partial class InstanceJanitor
             .ToList();
         // Pipelined: one round trip for all of them, however many connections this instance serves.
         var known = await Task.WhenAll(grouped.Select(candidate => Db.SetMembersAsync(keys.ConnectionRooms(candidate.Connection.ConnectionId))));
-        var rejoined = 0;
-        for (var i = 0; i < grouped.Count; i++)
-        {
-            var (connection, groups) = grouped[i];
-            var inRedis = known[i].Select(room => (string)room!).ToHashSet(StringComparer.Ordinal);
-            foreach (var room in groups.Where(room => !inRedis.Contains(room)))
+        return await ForEachUserAsync(
+            grouped.Select((candidate, i) => (candidate.Connection, Forgotten: candidate.Groups.Except(known[i].Select(room => (string)room!), StringComparer.Ordinal))),
+            candidate => candidate.Connection.UserIdentifier,
+            async candidate =>
             {
-                if (await RejoinAsync(connection, room))
+                var rejoined = 0;
+                foreach (var room in candidate.Forgotten)
                 {
-                    rejoined++;
+                    rejoined += await RejoinAsync(candidate.Connection, room) ? 1 : 0;
                 }
-            }
-        }
-        return rejoined;
+                return rejoined;
+            });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> for each item, several users at a time, and each user's items in order, so that a
+    /// user's UserConnected is queued before its UserJoined. Redis pipelines the concurrent commands: one connection at
+    /// a time, 400 connections in two rooms each kept the instance not ready for 0.5-0.65 s, 32 users at a time 40-70 ms.
+    /// </summary>
+    /// <returns>The sum of what <paramref name="write"/> returned.</returns>
+    private static async Task<int> ForEachUserAsync<T>(IEnumerable<T> items, Func<T, string?> userOf, Func<T, Task<int>> write)
+    {
+        var total = 0;
+        await Parallel.ForEachAsync(
+            items.GroupBy(userOf, StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = ReassertConcurrency },
+            async (userItems, _) =>
+            {
+                foreach (var item in userItems)
+                {
+                    Interlocked.Add(ref total, await write(item));
+                }
+            });
+        return total;
     }
 
     /// <summary>Joins a connection to a room Redis forgot (see <see cref="RejoinForgottenRoomsAsync"/>).</summary>
@@ -205,9 +224,13 @@ internal sealed partial class InstanceJanitor
     /// </summary>
     private void Announce(string connectionId, string? room, Func<Task> send)
     {
-        if (_announced.Add((connectionId, room)))
+        // Called by several users' writes at once (ForEachUserAsync); read only once they are all done.
+        lock (_announcements)
         {
-            _announcements.Add(new Announcement(connectionId, room, send));
+            if (_announced.Add((connectionId, room)))
+            {
+                _announcements.Add(new Announcement(connectionId, room, send));
+            }
         }
     }
 

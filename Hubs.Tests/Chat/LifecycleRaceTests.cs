@@ -3,19 +3,49 @@ using Hubs.Contracts;
 using Hubs.Server.Presence;
 using Hubs.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hubs.Tests.Chat;
 
 /// <summary>
-/// Connection lifecycle against presence and rooms on the in-memory server when things happen at once: one tab of
-/// a user closing while another opens, many tabs coming and going together. Each race that needs a precise interleaving is forced by holding the server at one point.
+/// Connection lifecycle against presence and rooms on the in-memory server when things happen at once: a call
+/// still running when its connection closes, one tab of a user closing while another opens, many tabs coming
+/// and going together. Each race that needs a precise interleaving is forced by holding the server at one point.
 /// </summary>
 public sealed class LifecycleRaceTests
 {
     /// <summary>Enough tabs to make their connects and disconnects overlap, under the per-user limit set below.</summary>
     private const int Tabs = 24;
+
+    [Fact]
+    public async Task AJoinStillRunningWhenItsConnectionClosesLeavesNoGhostMember()
+    {
+        await using var app = new HeldJoinsApplication();
+        var room = Names.Room();
+        await using var observer = await app.ConnectChatAsync(Names.User("observer"));
+        await observer.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        var leaver = await app.ConnectChatAsync(Names.User(HeldJoins.UserPrefix));
+
+        // SignalR runs a call apart from the loop that reads the connection, so a close is handled while it runs.
+        var join = leaver.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        await app.Held.Entered.NextAsync(u => u == leaver.UserName);
+        await leaver.DisposeAsync();
+        await observer.Events.UserDisconnected.NextAsync(e => e.User.Id == leaver.UserName);
+        app.Held.Release(leaver.UserName);
+        await app.Held.Finished.NextAsync(u => u == leaver.UserName);
+        await IgnoreOutcomeAsync(join);
+        // Delivery to a connection is ordered: once this room message is back, any UserJoined / UserLeft has arrived too.
+        var marker = await observer.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "marker"));
+        await observer.Events.RoomMessages.NextAsync(m => m.Id == marker.Id);
+
+        var members = await observer.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room));
+        Assert.Equal([observer.UserName], members.Select(m => m.Id));
+        Assert.Equal(
+            observer.Events.UserJoined.Drain().Count(e => e.User.Id == leaver.UserName),
+            observer.Events.UserLeft.Drain().Count(e => e.User.Id == leaver.UserName));
+    }
 
     [Fact]
     public async Task UserDisconnectedOfAClosingTabIsNeverOvertakenByUserConnectedOfTheTabThatReplacesIt()
@@ -67,6 +97,61 @@ public sealed class LifecycleRaceTests
         Assert.Equal([new UserConnections(new UserInfo(user, user), 1)], (await OnlineUsersAsync(app)).Where(u => u.User.Id == user));
     }
 
+    [Fact]
+    public async Task ManyTabsOfOneUserJoiningLeavingAndClosingAtOnceKeepUserJoinedAndUserLeftPairedAndLeaveNoGhost()
+    {
+        await using var app = ManyTabsApplication();
+        var room = Names.Room("busy");
+        await using var observer = await app.ConnectChatAsync(Names.User("observer"));
+        await observer.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        var user = Names.User("tabs");
+
+        await Task.WhenAll(Enumerable.Range(0, Tabs).Select(async i =>
+        {
+            var tab = await app.ConnectChatAsync(user);
+            Task? inFlight = null;
+            await using (tab)
+            {
+                switch (i % 3)
+                {
+                    case 0:
+                        await tab.Client.JoinRoomAsync(new JoinRoomRequest(room));
+                        await tab.Client.LeaveRoomAsync(new LeaveRoomRequest(room));
+                        break;
+                    case 1:
+                        await tab.Client.JoinRoomAsync(new JoinRoomRequest(room));
+                        inFlight = tab.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "closing"));
+                        break;
+                    default:
+                        // Closed while its join may still be on the way or running.
+                        inFlight = tab.Client.JoinRoomAsync(new JoinRoomRequest(room));
+                        break;
+                }
+            }
+            if (inFlight is not null)
+            {
+                await IgnoreOutcomeAsync(inFlight);
+            }
+        }));
+        await Eventually.HoldsAsync(
+            async () => (await observer.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room))).Select(m => m.Id).SequenceEqual([observer.UserName]),
+            $"only {observer.UserName} is in {room}");
+        // Joined after all the others are gone: once the observer has its message, it has every earlier UserJoined / UserLeft.
+        await using var last = await app.ConnectChatAsync(user);
+        await last.Client.JoinRoomAsync(new JoinRoomRequest(room));
+        var marker = await last.Client.SendRoomMessageAsync(new SendRoomMessageRequest(room, "marker"));
+        await observer.Events.RoomMessages.NextAsync(m => m.Id == marker.Id);
+
+        var events = observer.Events.All.Drain()
+            .Where(e => e.Payload is RoomEvent r && r.Room == room && r.User.Id == user)
+            .Select(e => e.Method)
+            .ToList();
+        AssertAlternate(events, nameof(IChatClient.UserJoined), nameof(IChatClient.UserLeft));
+        Assert.Equal(nameof(IChatClient.UserJoined), events[^1]);
+        var members = await observer.Client.GetRoomMembersAsync(new GetRoomMembersRequest(room));
+        Assert.Equal([observer.UserName, user], members.Select(m => m.Id).Order(StringComparer.Ordinal));
+    }
+
     private static HubsApplication ManyTabsApplication() =>
         HubsApplication.With("Limits:MaxConnectionsPerUser", "100");
 
@@ -91,6 +176,67 @@ public sealed class LifecycleRaceTests
 
     private static async Task<IReadOnlyList<string>> OnlineUserIdsAsync(HubsApplication app) =>
         [.. (await OnlineUsersAsync(app)).Select(u => u.User.Id)];
+
+    private static async Task IgnoreOutcomeAsync(Task call)
+    {
+        try
+        {
+            await call.WaitAsync(Timeouts.Default);
+        }
+        catch (Exception ex) when (ex is not TimeoutException)
+        {
+            // The connection it was made on is gone; only what the server did matters.
+        }
+    }
+
+    private sealed class HeldJoinsApplication : HubsApplication
+    {
+        public HeldJoins Held { get; } = new();
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureTestServices(services => services.Configure<HubOptions>(hub => hub.AddFilter(Held)));
+        }
+    }
+
+    /// <summary>Holds JoinRoom calls of users named "held…" just before the hub method until the test releases them.</summary>
+    private sealed class HeldJoins : IHubFilter
+    {
+        public const string UserPrefix = "held";
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _releases = new(StringComparer.Ordinal);
+
+        public EventStream<string> Entered { get; } = new();
+
+        /// <summary>The held call has run through the hub, whatever its outcome.</summary>
+        public EventStream<string> Finished { get; } = new();
+
+        public void Release(string user) => Gate(user).TrySetResult();
+
+        public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+        {
+            if (invocationContext.HubMethodArguments is not [JoinRoomRequest]
+                || invocationContext.Context.UserIdentifier is not { } user
+                || !user.StartsWith(UserPrefix, StringComparison.Ordinal))
+            {
+                return await next(invocationContext);
+            }
+            await Entered.Add(user);
+            await Gate(user).Task.WaitAsync(Timeouts.Default);
+            try
+            {
+                return await next(invocationContext);
+            }
+            finally
+            {
+                await Finished.Add(user);
+            }
+        }
+
+        private TaskCompletionSource Gate(string user) =>
+            _releases.GetOrAdd(user, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
 
     private sealed class HeldPresenceApplication : HubsApplication
     {

@@ -10,27 +10,33 @@ namespace Hubs.Server.Admin;
 public sealed class RoomModerator(
     IRoomMembershipStore rooms,
     IHubContext<ChatHub, IChatClient> chat,
+    UserChangeGate userChanges,
     TimeProvider time,
     ILogger<RoomModerator> logger)
 {
     /// <summary><c>false</c> when the user was not in the room.</summary>
     public async Task<bool> RemoveAsync(string room, string userId, CancellationToken cancellationToken)
     {
-        var removal = await rooms.RemoveUserAsync(room, userId, cancellationToken);
-        if (removal is null)
+        // In the user's turn, so a join of theirs cannot put a connection back in the store between the removal and
+        // the group removal below (a member who no longer gets the room's messages), nor announce itself out of order.
+        using (await userChanges.EnterAsync(userId, cancellationToken))
         {
-            return false;
+            var removal = await rooms.RemoveUserAsync(room, userId, cancellationToken);
+            if (removal is null)
+            {
+                return false;
+            }
+            // Once the store has forgotten them the group must follow, whatever happens to the request.
+            foreach (var connectionId in removal.ConnectionIds)
+            {
+                await chat.Groups.RemoveFromGroupAsync(connectionId, room, CancellationToken.None);
+            }
+            var left = new RoomEvent(room, removal.User, time.GetUtcNow().UtcDateTime);
+            await chat.Clients.Group(room).UserLeft(left);
+            // The removed connections are out of the group now; they learn it from the same event about themselves.
+            await chat.Clients.Clients(removal.ConnectionIds).UserLeft(left);
+            AdminLog.RemovedFromRoom(logger, userId, room, removal.ConnectionIds.Count);
         }
-        // Once the store has forgotten them the group must follow, whatever happens to the request.
-        foreach (var connectionId in removal.ConnectionIds)
-        {
-            await chat.Groups.RemoveFromGroupAsync(connectionId, room, CancellationToken.None);
-        }
-        var left = new RoomEvent(room, removal.User, time.GetUtcNow().UtcDateTime);
-        await chat.Clients.Group(room).UserLeft(left);
-        // The removed connections are out of the group now; they learn it from the same event about themselves.
-        await chat.Clients.Clients(removal.ConnectionIds).UserLeft(left);
-        AdminLog.RemovedFromRoom(logger, userId, room, removal.ConnectionIds.Count);
         return true;
     }
 }

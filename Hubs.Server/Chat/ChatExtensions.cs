@@ -11,6 +11,7 @@ public static class ChatExtensions
         builder.Services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ChatInput>();
+        builder.Services.AddSingleton<UserChangeGate>();
 
         builder.Services.AddSignalR().AddMessagePackProtocol();
         return builder;

@@ -10,14 +10,20 @@ public sealed partial class ChatHub
     {
         var room = input.Room(request?.Room);
         var me = Me;
-        var change = await rooms.JoinAsync(room, me, Context.ConnectionId, Aborted);
-        // Into the group before reading history: a message sent meanwhile may arrive both ways
-        // (clients drop repeats by id) but never falls in a gap between the two.
-        await Groups.AddToGroupAsync(Context.ConnectionId, room, Aborted);
-        if (change.UserChanged)
+        using (await userChanges.EnterAsync(me.Id, Aborted))
         {
-            ChatLog.JoinedRoom(logger, me.Id, room);
-            await Clients.OthersInGroup(room).UserJoined(new RoomEvent(room, me, Now));
+            // SignalR runs a call apart from the connection's reads, so it may still run after the connection
+            // closed and its clean-up removed it from its rooms; joining then would leave a member nobody removes.
+            Aborted.ThrowIfCancellationRequested();
+            var change = await rooms.JoinAsync(room, me, Context.ConnectionId, Aborted);
+            // Into the group before reading history: a message sent meanwhile may arrive both ways
+            // (clients drop repeats by id) but never falls in a gap between the two.
+            await Groups.AddToGroupAsync(Context.ConnectionId, room, Aborted);
+            if (change.UserChanged)
+            {
+                ChatLog.JoinedRoom(logger, me.Id, room);
+                await Clients.OthersInGroup(room).UserJoined(new RoomEvent(room, me, Now));
+            }
         }
 
         var members = await rooms.GetMembersAsync(room, Aborted);
@@ -35,18 +41,21 @@ public sealed partial class ChatHub
     {
         var room = input.Room(request?.Room);
         var me = Me;
-        var change = await rooms.LeaveAsync(room, me.Id, Context.ConnectionId, Aborted);
-        if (!change.ConnectionChanged)
+        using (await userChanges.EnterAsync(me.Id, Aborted))
         {
-            return new Ack(false);
+            var change = await rooms.LeaveAsync(room, me.Id, Context.ConnectionId, Aborted);
+            if (!change.ConnectionChanged)
+            {
+                return new Ack(false);
+            }
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, room, Aborted);
+            if (change.UserChanged)
+            {
+                ChatLog.LeftRoom(logger, me.Id, room);
+                await Clients.Group(room).UserLeft(new RoomEvent(room, me, Now));
+            }
+            return new Ack(true);
         }
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, room, Aborted);
-        if (change.UserChanged)
-        {
-            ChatLog.LeftRoom(logger, me.Id, room);
-            await Clients.Group(room).UserLeft(new RoomEvent(room, me, Now));
-        }
-        return new Ack(true);
     }
 
     public async Task<MessageAck> SendRoomMessage(SendRoomMessageRequest request)

@@ -18,6 +18,7 @@ public sealed partial class ChatHub(
     IChatMessenger messages,
     ChatInput input,
     ISendDeduplicator deduplicator,
+    UserChangeGate userChanges,
     IOptions<RoomOptions> roomOptions,
     TimeProvider time,
     ILogger<ChatHub> logger) : Hub<IChatClient>, IChatHub
@@ -34,10 +35,13 @@ public sealed partial class ChatHub(
     {
         var me = Me;
         ChatLog.ConnectionOpened(logger, Context.ConnectionId, me.Id);
-        if (await presence.AddConnectionAsync(me, Context.ConnectionId, Aborted))
+        using (await userChanges.EnterAsync(me.Id, CancellationToken.None))
         {
-            ChatLog.UserCameOnline(logger, me.Id, Context.ConnectionId);
-            await Clients.Others.UserConnected(new UserEvent(me, Now));
+            if (await presence.AddConnectionAsync(me, Context.ConnectionId, Aborted))
+            {
+                ChatLog.UserCameOnline(logger, me.Id, Context.ConnectionId);
+                await Clients.Others.UserConnected(new UserEvent(me, Now));
+            }
         }
         // Welcome comes last, so a client that has it knows the server counts it as online.
         await Clients.Caller.Welcome(new WelcomeMessage(Context.ConnectionId, me, Now));
@@ -48,15 +52,20 @@ public sealed partial class ChatHub(
         // The connection is already aborted; clean-up must not be cancelled with it.
         var me = Me;
         ChatLog.ConnectionClosed(logger, Context.ConnectionId, me.Id, exception);
-        foreach (var room in await rooms.RemoveConnectionAsync(me.Id, Context.ConnectionId, CancellationToken.None))
+        // SignalR aborts the connection before it calls this, so a call of this connection that is still running
+        // either finishes its change before this turn or sees the abort in its own turn and changes nothing.
+        using (await userChanges.EnterAsync(me.Id, CancellationToken.None))
         {
-            ChatLog.LeftRoom(logger, me.Id, room);
-            await Clients.Group(room).UserLeft(new RoomEvent(room, me, Now));
-        }
-        if (await presence.RemoveConnectionAsync(me.Id, Context.ConnectionId, CancellationToken.None))
-        {
-            ChatLog.UserWentOffline(logger, me.Id, Context.ConnectionId);
-            await Clients.Others.UserDisconnected(new UserEvent(me, Now));
+            foreach (var room in await rooms.RemoveConnectionAsync(me.Id, Context.ConnectionId, CancellationToken.None))
+            {
+                ChatLog.LeftRoom(logger, me.Id, room);
+                await Clients.Group(room).UserLeft(new RoomEvent(room, me, Now));
+            }
+            if (await presence.RemoveConnectionAsync(me.Id, Context.ConnectionId, CancellationToken.None))
+            {
+                ChatLog.UserWentOffline(logger, me.Id, Context.ConnectionId);
+                await Clients.Others.UserDisconnected(new UserEvent(me, Now));
+            }
         }
     }
 

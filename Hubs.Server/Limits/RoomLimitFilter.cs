@@ -27,7 +27,23 @@ internal sealed class RoomLimitFilter(IOptions<LimitsOptions> options, IRoomMemb
     private async ValueTask<object?> JoinAsync(HubInvocationContext invocationContext, string room, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var context = invocationContext.Context;
-        var joined = JoinedRooms(context);
+        var rooms = RoomsOf(context);
+        // One join or leave of the connection at a time (they only overlap with Limits:MaxParallelInvocationsPerClient
+        // above 1): a leave overtaking a join of the same room would take the room off the count the join adds it to.
+        await rooms.Turn.WaitAsync(context.ConnectionAborted);
+        try
+        {
+            return await JoinInTurnAsync(invocationContext, rooms.Joined, room, next);
+        }
+        finally
+        {
+            rooms.Turn.Release();
+        }
+    }
+
+    private async ValueTask<object?> JoinInTurnAsync(HubInvocationContext invocationContext, HashSet<string> joined, string room, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var context = invocationContext.Context;
         var limit = options.Value.MaxRoomsPerConnection;
         if (!TryReserve(joined, room, limit, out var reserved))
         {
@@ -58,13 +74,21 @@ internal sealed class RoomLimitFilter(IOptions<LimitsOptions> options, IRoomMemb
 
     private static async ValueTask<object?> LeaveAsync(HubInvocationContext invocationContext, string room, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        var result = await next(invocationContext);
-        var joined = JoinedRooms(invocationContext.Context);
-        lock (joined)
+        var rooms = RoomsOf(invocationContext.Context);
+        await rooms.Turn.WaitAsync(invocationContext.Context.ConnectionAborted);
+        try
         {
-            joined.Remove(room);
+            var result = await next(invocationContext);
+            lock (rooms.Joined)
+            {
+                rooms.Joined.Remove(room);
+            }
+            return result;
         }
-        return result;
+        finally
+        {
+            rooms.Turn.Release();
+        }
     }
 
     /// <summary>Counts the room as joined unless the connection is at the limit; a room already joined always passes.</summary>
@@ -105,16 +129,24 @@ internal sealed class RoomLimitFilter(IOptions<LimitsOptions> options, IRoomMemb
         }
     }
 
-    private static HashSet<string> JoinedRooms(HubCallerContext context)
+    private static ConnectionRooms RoomsOf(HubCallerContext context)
     {
         lock (context.Items)
         {
-            if (context.Items[s_roomsKey] is not HashSet<string> rooms)
+            if (context.Items[s_roomsKey] is not ConnectionRooms rooms)
             {
-                rooms = new HashSet<string>(StringComparer.Ordinal);
+                rooms = new ConnectionRooms();
                 context.Items[s_roomsKey] = rooms;
             }
             return rooms;
         }
+    }
+
+    /// <summary>The rooms a connection is counted in, and the turn its joins and leaves take.</summary>
+    private sealed class ConnectionRooms
+    {
+        public HashSet<string> Joined { get; } = new(StringComparer.Ordinal);
+
+        public SemaphoreSlim Turn { get; } = new(1, 1);
     }
 }

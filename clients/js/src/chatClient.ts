@@ -141,9 +141,12 @@ export class ChatClient extends HubClient<ChatClientEvents> implements ChatHubCa
     return this.call("GetRoomHistory", IChatHubMethods.GetRoomHistory, request, options);
   }
 
-  /** Re-joins every room after a reconnect (a new connection is in no group) and delivers what was missed. */
+  /**
+   * Re-joins every joined room after a reconnect (a new connection is in no group) and delivers what was missed. A
+   * `joinRoom` still waiting for the connection (or re-sent after a loss) is not one of them: it gets its own result.
+   */
   protected override async recover(): Promise<void> {
-    await Promise.all(this.rooms.names.map((room) => this.rejoin(room)));
+    await Promise.all(this.rooms.rejoinable.map((room) => this.rejoin(room)));
   }
 
   protected override onStopped(): void {
@@ -155,6 +158,9 @@ export class ChatClient extends HubClient<ChatClientEvents> implements ChatHubCa
     try {
       const raw = await this.invokeNow<JoinRoomResult>("JoinRoom", { room, sinceId } satisfies JoinRoomRequest);
       const result = revive(raw, IChatHubMethods.JoinRoom.result);
+      if (!this.rooms.has(room)) {
+        return; // Left meanwhile: the LeaveRoom call, waiting for this recovery, takes it out on the server too.
+      }
       const missed = this.rooms.completeJoin(result);
       this.deliverRoomMessages(missed);
       this.events.emit("roomRejoined", { room, members: result.members, missed, historyTruncated: result.historyTruncated });

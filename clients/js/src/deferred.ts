@@ -46,6 +46,8 @@ export function withSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promis
     return promise;
   }
   if (signal.aborted) {
+    // Nobody else may be waiting for it: its failure must not become an unhandled rejection (fatal in Node).
+    promise.catch(() => undefined);
     return Promise.reject(signal.reason);
   }
   return new Promise<T>((resolve, reject) => {

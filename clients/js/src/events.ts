@@ -1,4 +1,7 @@
-/** A listener gets the event's payload; exceptions it throws are reported, never passed to the emitter. */
+/**
+ * A listener gets the event's payload; exceptions it throws (or a rejection of the promise an async listener
+ * returns) are reported, never passed to the emitter.
+ */
 export type Listener<T> = (payload: T) => void;
 
 /** Call it to stop listening. */
@@ -9,7 +12,8 @@ export type Unsubscribe = () => void;
  * by the compiler. Works the same in Node and browsers (no dependency on either's emitter).
  */
 export class TypedEvents<Events extends object> {
-  private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
+  /** One entry per subscription: the same function subscribed twice is called twice and unsubscribed separately. */
+  private readonly listeners = new Map<keyof Events, Set<{ listener: Listener<never> }>>();
 
   constructor(private readonly onListenerError: (event: string, error: unknown) => void = defaultListenerError) {}
 
@@ -20,21 +24,31 @@ export class TypedEvents<Events extends object> {
       set = new Set();
       this.listeners.set(event, set);
     }
-    set.add(listener as Listener<never>);
-    return () => this.off(event, listener);
+    const subscription = { listener: listener as Listener<never> };
+    set.add(subscription);
+    return () => {
+      set.delete(subscription);
+    };
   }
 
   /** Listens to the next `event` only. */
   once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): Unsubscribe {
     const off = this.on(event, (payload) => {
       off();
-      listener(payload);
+      return listener(payload);
     });
     return off;
   }
 
+  /** Ends one subscription of `listener` to `event` (the oldest, when it was subscribed more than once). */
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    this.listeners.get(event)?.delete(listener as Listener<never>);
+    const set = this.listeners.get(event);
+    for (const subscription of set ?? []) {
+      if (subscription.listener === listener) {
+        set!.delete(subscription);
+        return;
+      }
+    }
   }
 
   /** Calls every listener of `event`; one listener's exception does not stop the others. */
@@ -43,9 +57,12 @@ export class TypedEvents<Events extends object> {
     if (!set) {
       return;
     }
-    for (const listener of [...set]) {
+    for (const subscription of [...set]) {
       try {
-        (listener as Listener<Events[K]>)(payload);
+        const result: unknown = (subscription.listener as Listener<Events[K]>)(payload);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => this.onListenerError(String(event), error));
+        }
       } catch (error) {
         this.onListenerError(String(event), error);
       }

@@ -110,6 +110,10 @@ export abstract class HubClient<Events extends ConnectionEvents> {
   private retryingRefusal = false;
   /** `start()` lost its first connection before the server accepted it and waits for SignalR's reconnect instead. */
   private startingThroughReconnect = false;
+  /** SignalR's stop after `stop()`, until it is done: a new `start()` waits for it, and its close is not reported again. */
+  private stopping: Promise<void> | null = null;
+  /** Why calls fail while disconnected. */
+  private closedReason = "Not connected: call start() first.";
 
   protected constructor(hubPath: string, options: HubClientOptions) {
     this.events = new TypedEvents<Events>();
@@ -171,19 +175,46 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     this.stopController = new AbortController();
     this.gaveUp = null;
     this.closingNotice = null;
-    this.startPromise = this.connectWithRetries(this.stopController.signal).finally(() => {
-      this.startPromise = null;
+    const starting: Promise<void> = this.connectWithRetries(this.stopController.signal).finally(() => {
+      if (this.startPromise === starting) {
+        this.startPromise = null;
+      }
     });
-    return this.startPromise;
+    this.startPromise = starting;
+    return starting;
   }
 
-  /** Disconnects for good; calls waiting for a reconnect fail with {@link ConnectionClosedError}. */
+  /**
+   * Disconnects for good: at once `state` is `disconnected`, a pending `start()` and calls in flight or waiting for a
+   * reconnect fail with {@link ConnectionClosedError}. Resolves once an open connection is closed; a connection try
+   * still under way (e.g. waiting for its access token or the server's answer) is not waited for: SignalR ends it as
+   * soon as that step returns, and a new `start()` waits for that first.
+   */
   async stop(): Promise<void> {
     this.stopController?.abort(new ConnectionClosedError("The client was stopped."));
-    await this.startPromise?.catch(() => undefined);
-    await this.connection.stop();
+    this.startPromise = null;
+    let stopped!: () => void;
+    const stopping = new Promise<void>((resolve) => (stopped = resolve));
+    this.stopping = stopping;
     this.onStopped();
-    this.close(undefined);
+    this.close(undefined, undefined, "The client was stopped; call start() to connect again.");
+    // One turn later: SignalR asks for the first reconnect delay (where a `reconnecting` listener may call stop())
+    // before it marks the connection as reconnecting, and would overwrite a stop made in between.
+    await Promise.resolve();
+    const open = this.connection.state === HubConnectionState.Connected;
+    const signalRStopped = this.connection.stop().then(
+      () => undefined,
+      () => undefined,
+    );
+    void signalRStopped.then(() => {
+      if (this.stopping === stopping) {
+        this.stopping = null;
+      }
+      stopped();
+    });
+    if (open) {
+      await signalRStopped;
+    }
   }
 
   /**
@@ -304,7 +335,7 @@ export abstract class HubClient<Events extends ConnectionEvents> {
   /** Resolves when calls may go through; rejects at once when the client is closed. */
   protected whenReady(signal?: AbortSignal): Promise<void> {
     if (this.currentState === "disconnected") {
-      return Promise.reject(new ConnectionClosedError("Not connected: call start() first (or again after the client gave up)."));
+      return Promise.reject(new ConnectionClosedError(this.closedReason));
     }
     return withSignal(this.ready.promise, signal);
   }
@@ -314,10 +345,13 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     for (let attempt = 1; ; attempt++) {
       this.setState("connecting");
       this.events.emit("connecting", (lastError ? { attempt, error: lastError } : { attempt }) as Events["connecting"]);
-      // Before start(): the acceptance may arrive with the handshake's answer, before start() resolves.
-      this.expectAcceptance();
       try {
-        await this.connection.start();
+        if (this.stopping) {
+          await withSignal(this.stopping, stopSignal); // SignalR is still ending the connection of before stop()
+        }
+        // Before start(): the acceptance may arrive with the handshake's answer, before start() resolves.
+        this.expectAcceptance();
+        await withSignal(this.connection.start(), stopSignal);
         break;
       } catch (error) {
         const failure = asError(error);
@@ -532,6 +566,15 @@ export abstract class HubClient<Events extends ConnectionEvents> {
 
   // SignalR calls this only for a connection that had started; a failed start() try rejects instead.
   private handleClosed(error: Error | undefined): void {
+    if (this.stopping) {
+      // The close that stop() asked for: already reported, and a new start() may be under way.
+      this.gaveUp = null;
+      this.closingNotice = null;
+      if (!this.accepted.settled) {
+        this.accepted.reject(new ConnectionClosedError("The client was stopped."));
+      }
+      return;
+    }
     const gaveUp = this.gaveUp;
     this.gaveUp = null;
     if (gaveUp) {
@@ -554,12 +597,13 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     this.close(notice ? new Error(notice.reason) : (this.notAccepted ?? error ?? gaveUp?.error), notice ?? undefined);
   }
 
-  private close(error: Error | undefined, notice?: DisconnectNotice): void {
+  private close(error: Error | undefined, notice?: DisconnectNotice, reason?: string): void {
     if (this.currentState === "disconnected") {
       return;
     }
+    this.closedReason = reason ?? `The connection closed${error ? ` (${error.message})` : ""}; call start() to connect again.`;
     this.generation++;
-    this.ready.reject(new ConnectionClosedError("The connection closed" + (error ? `: ${error.message}` : ".")));
+    this.ready.reject(new ConnectionClosedError(reason ?? "The connection closed" + (error ? `: ${error.message}` : ".")));
     this.ready = new Deferred();
     this.setState("disconnected");
     this.events.emit("disconnected", { ...(error ? { error } : {}), ...(notice ? { notice } : {}) } as Events["disconnected"]);

@@ -39,6 +39,8 @@ type NotificationHubCalls = {
  */
 export class NotificationClient extends HubClient<NotificationClientEvents> implements NotificationHubCalls {
   private readonly topics = new Set<string>();
+  /** The newest subscribe still in flight per topic; an unsubscribe (or a newer subscribe) made since cancels its bookkeeping. */
+  private readonly pendingSubscribes = new Map<string, object>();
   private readonly seen = new IdWindow();
 
   constructor(options: HubClientOptions = {}) {
@@ -54,12 +56,24 @@ export class NotificationClient extends HubClient<NotificationClientEvents> impl
   }
 
   async subscribe(request: SubscribeRequest, options?: CallOptions): Promise<Ack> {
-    const ack = await this.call<Ack>("Subscribe", INotificationHubMethods.Subscribe, request, options);
-    this.topics.add(request.topic);
-    return ack;
+    const token = {};
+    this.pendingSubscribes.set(request.topic, token);
+    try {
+      const ack = await this.call<Ack>("Subscribe", INotificationHubMethods.Subscribe, request, options);
+      // The server handles a connection's calls in order: an unsubscribe sent meanwhile came after this subscribe.
+      if (this.pendingSubscribes.get(request.topic) === token) {
+        this.topics.add(request.topic);
+      }
+      return ack;
+    } finally {
+      if (this.pendingSubscribes.get(request.topic) === token) {
+        this.pendingSubscribes.delete(request.topic);
+      }
+    }
   }
 
   unsubscribe(request: UnsubscribeRequest, options?: CallOptions): Promise<Ack> {
+    this.pendingSubscribes.delete(request.topic);
     this.topics.delete(request.topic);
     return this.call("Unsubscribe", INotificationHubMethods.Unsubscribe, request, options);
   }
@@ -88,6 +102,7 @@ export class NotificationClient extends HubClient<NotificationClientEvents> impl
 
   protected override onStopped(): void {
     this.topics.clear();
+    this.pendingSubscribes.clear();
   }
 
   private receive(method: keyof INotificationClient, payload: unknown): void {

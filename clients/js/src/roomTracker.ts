@@ -16,6 +16,8 @@ interface TrackedRoom {
   seen: IdWindow;
   /** Live messages held back while a join or re-join is in flight, so history and live arrive in order. */
   held: ChatMessage[] | null;
+  /** A join completed: the room is re-joined after a reconnect (a first join still in flight is re-sent instead). */
+  joined: boolean;
 }
 
 /**
@@ -27,6 +29,11 @@ export class RoomTracker {
 
   get names(): string[] {
     return [...this.rooms.keys()];
+  }
+
+  /** Rooms to join again on a new connection: those whose join completed. */
+  get rejoinable(): string[] {
+    return [...this.rooms].filter(([, tracked]) => tracked.joined).map(([room]) => room);
   }
 
   has(room: string): boolean {
@@ -45,7 +52,7 @@ export class RoomTracker {
       existing.held ??= [];
       return existing.lastSeenId;
     }
-    this.rooms.set(room, { members: new Map(), lastSeenId: 0, seen: new IdWindow(), held: [] });
+    this.rooms.set(room, { members: new Map(), lastSeenId: 0, seen: new IdWindow(), held: [], joined: false });
     return undefined;
   }
 
@@ -60,6 +67,7 @@ export class RoomTracker {
     }
     const candidates = [...result.history, ...(tracked.held ?? [])].sort((a, b) => a.id - b.id);
     tracked.held = null;
+    tracked.joined = true;
     tracked.members = new Map(result.members.map((member) => [member.id, member]));
     return candidates.filter((message) => this.markDelivered(tracked, message));
   }

@@ -190,3 +190,24 @@ test("calls before start() fail with ConnectionClosedError instead of hanging", 
   await assert.rejects(client.joinRoom({ room: names.room() }), ConnectionClosedError);
   assert.deepEqual(client.joinedRooms, []);
 });
+
+test("a room joined while start() is still connecting: joinRoom returns its history, and no roomRejoined is raised", async () => {
+  const bob = await connect("bob", "json");
+  const room = names.room();
+  await bob.client.joinRoom({ room });
+  const acks = [await bob.client.sendRoomMessage({ room, text: "before alice" })];
+  const alice = await chatSession(server.url, names.user("alice"), "json", { start: false });
+  sessions.push(alice);
+
+  const started = alice.client.start();
+  const joined = await alice.client.joinRoom({ room }); // waits for the connection, as calls do
+  await started;
+  acks.push(await bob.client.sendRoomMessage({ room, text: "after alice joined" }));
+  await alice.events.ReceiveRoomMessage.next((m) => m.id === acks[1]!.id);
+
+  assert.deepEqual(joined.history.map((m) => m.id), [acks[0]!.id]);
+  assert.deepEqual(joined.members.map((m) => m.id).sort(), [alice.userName, bob.userName].sort());
+  assert.equal(alice.events.roomRejoined.items.length, 0, "a first join is not a re-join");
+  assert.deepEqual(alice.events.ReceiveRoomMessage.items.map((m) => m.id), [acks[1]!.id], "history comes in the result, later messages as events");
+  assert.deepEqual(alice.client.joinedRooms, [room]);
+});

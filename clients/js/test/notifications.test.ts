@@ -100,6 +100,19 @@ for (const protocol of protocols) {
       assert.equal(reader.client.state, "connected");
     });
 
+    test("unsubscribing while the subscribe is still in flight leaves the topic unsubscribed, also for later reconnects", async () => {
+      const reader = await notifications(protocol);
+      const topic = names.room("topic");
+
+      const subscribing = reader.client.subscribe({ topic });
+      const unsubscribing = reader.client.unsubscribe({ topic });
+      await Promise.all([subscribing, unsubscribing]);
+      const again = names.room("topic");
+      await reader.client.subscribe({ topic: again });
+
+      assert.deepEqual(reader.client.subscribedTopics, [again], "the server did both in order: only the later topic is subscribed");
+    });
+
     test("the admin stats stream delivers samples and stops when the reader leaves the loop", async () => {
       const watcher = await notifications(protocol, { roles: ["admin"] });
       const samples = [];

@@ -60,3 +60,13 @@ test("a failed first join is forgotten, a failed re-join keeps the room and rele
   assert.equal(rooms.has(room), true);
   assert.deepEqual(released.map((m) => m.id), [2]);
 });
+
+test("only rooms whose join completed are re-joined after a reconnect; a first join still in flight is not", () => {
+  const rooms = new RoomTracker();
+  rooms.beginJoin(room);
+  rooms.completeJoin(result([]));
+  rooms.beginJoin("pending");
+
+  assert.deepEqual(rooms.rejoinable, [room]);
+  assert.deepEqual(rooms.names.sort(), ["lobby", "pending"]);
+});

@@ -7,7 +7,7 @@ import {
   type HubClientOptions,
   type HubProtocolName,
 } from "../../src/index.js";
-import { record, type EventStream } from "./eventStream.js";
+import { EventStream, record } from "./eventStream.js";
 
 export const protocols: HubProtocolName[] = ["json", "messagepack"];
 
@@ -66,6 +66,8 @@ export async function chatSession(
 export class TokenGate {
   private open = true;
   private waiters: (() => void)[] = [];
+  /** One item each time a (re)connect attempt starts waiting in the closed gate. */
+  readonly held = new EventStream<void>("token held at the gate");
 
   constructor(private readonly token: string) {}
 
@@ -80,7 +82,9 @@ export class TokenGate {
 
   readonly factory = async (): Promise<string> => {
     if (!this.open) {
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      const released = new Promise<void>((resolve) => this.waiters.push(resolve));
+      this.held.push();
+      await released;
     }
     return this.token;
   };

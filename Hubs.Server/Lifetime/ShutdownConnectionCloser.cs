@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Abstractions;
 using Microsoft.AspNetCore.Connections.Features;
@@ -19,20 +20,49 @@ namespace Hubs.Server.Lifetime;
 internal sealed class ShutdownConnectionCloser(IHostApplicationLifetime lifetime, ILogger<ShutdownConnectionCloser> logger)
 {
     /// <summary>
+    /// How long stopping waits for the closed connections to end before SignalR's own callback runs. A client that
+    /// reads closes its side within a round trip; one that stopped reading would hold the stop this long.
+    /// </summary>
+    private static readonly TimeSpan ClosingWait = TimeSpan.FromSeconds(3);
+
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<ConnectionContext, byte> _open = new();
+    private bool _waitRegistered;
+
+    /// <summary>
     /// Closes <paramref name="connection"/> when the server starts stopping (at once if it already is); dispose the
     /// result when the connection ends.
     /// </summary>
     /// <remarks>
-    /// Registered per connection, hence after SignalR's own callback (registered at startup): ApplicationStopping runs
-    /// its callbacks last-registered first, so the close is under way before SignalR's callback starts waiting (up to
-    /// 5 s, synchronously) for the connections to end.
+    /// ApplicationStopping runs its callbacks last-registered first. SignalR's (registered before any connection)
+    /// disposes every connection without waiting for what its transport still has to send, which can cut off the
+    /// close message. So the wait for the connections to end is registered after SignalR's and before the first
+    /// connection's own callback: each connection is asked to close, then stopping waits (see
+    /// <see cref="ClosingWait"/>), then SignalR's callback finds them gone.
     /// </remarks>
-    public CancellationTokenRegistration CloseWhenStopping(ConnectionContext connection) =>
-        lifetime.ApplicationStopping.UnsafeRegister(static state =>
+    public CancellationTokenRegistration CloseWhenStopping(ConnectionContext connection)
+    {
+        lock (_gate)
+        {
+            if (!_waitRegistered)
+            {
+                _waitRegistered = true;
+                lifetime.ApplicationStopping.UnsafeRegister(static state => ((ShutdownConnectionCloser)state!).WaitForClosedConnections(), this);
+            }
+        }
+        // Until the connection has ended, not only its hub: its transport may still be sending the close message.
+        _open[connection] = 0;
+        connection.ConnectionClosed.UnsafeRegister(static state =>
+        {
+            var (closer, connection) = ((ShutdownConnectionCloser, ConnectionContext))state!;
+            closer._open.TryRemove(connection, out _);
+        }, (this, connection));
+        return lifetime.ApplicationStopping.UnsafeRegister(static state =>
         {
             var (closer, connection) = ((ShutdownConnectionCloser, ConnectionContext))state!;
             closer.Close(connection);
         }, (this, connection));
+    }
 
     private void Close(ConnectionContext connection)
     {
@@ -46,6 +76,27 @@ internal sealed class ShutdownConnectionCloser(IHostApplicationLifetime lifetime
         {
             LifetimeLog.ClosingForShutdown(logger, connection.ConnectionId);
             notification.RequestClose();
+        }
+    }
+
+    /// <summary>Blocks stopping (as SignalR's own callback does) until the connections asked to close have ended.</summary>
+    private void WaitForClosedConnections()
+    {
+        var ended = new List<Task>();
+        var registrations = new List<CancellationTokenRegistration>();
+        foreach (var connection in _open.Keys)
+        {
+            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            registrations.Add(connection.ConnectionClosed.UnsafeRegister(static state => ((TaskCompletionSource)state!).TrySetResult(), closed));
+            ended.Add(closed.Task);
+        }
+        if (ended.Count > 0 && !Task.WaitAll([.. ended], ClosingWait))
+        {
+            LifetimeLog.ConnectionsStillOpenAtShutdown(logger, ended.Count(task => !task.IsCompleted), (long)ClosingWait.TotalMilliseconds);
+        }
+        foreach (var registration in registrations)
+        {
+            registration.Dispose();
         }
     }
 }

@@ -14,7 +14,11 @@ internal sealed partial class ResilientHubConnection
     /// the same request is sent again on the next connection, so every call must be safe to repeat
     /// (sends carry a client message id the server de-duplicates; the other hub methods are idempotent).
     /// </summary>
-    /// <exception cref="Microsoft.AspNetCore.SignalR.HubException">The server refused the call; its message says why.</exception>
+    /// <exception cref="Microsoft.AspNetCore.SignalR.HubException">
+    /// The server refused the call, or closed the connection with an error while the call was in flight (e.g. a
+    /// message over its size limit; the connection reconnects, the call is not sent again); its message is the
+    /// server's reason, SignalR's original exception is the inner one.
+    /// </exception>
     /// <exception cref="HubConnectionLostException">The client gave up reconnecting or was stopped first.</exception>
     public async Task<TResult> InvokeAsync<TResult>(string method, object request, CancellationToken cancellationToken)
     {
@@ -27,6 +31,13 @@ internal sealed partial class ResilientHubConnection
             try
             {
                 return await InvokeOnceAsync<TResult>(method, request, cancellationToken);
+            }
+            catch (HubException ex) when (HubErrors.ServerCloseReason(ex) is { } reason)
+            {
+                // The server closed the connection with an error while the call was in flight (e.g. a message over
+                // its size limit): likely this call caused it, so it is not sent again, which would close the next
+                // connection too. Calls in flight alongside fail the same way, as the two cannot be told apart.
+                throw new HubException(reason, ex);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && HubErrors.IsSendInProgress(ex))
             {

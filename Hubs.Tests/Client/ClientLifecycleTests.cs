@@ -188,17 +188,20 @@ public sealed class ClientLifecycleTests(DroppableHubsApplication app) : IClassF
         Assert.Equal("not cancelled", received.Text);
     }
 
-    [Fact]
-    public async Task AMessageTheServerClosesTheConnectionForIsNotResentAndTheClientReconnects()
+    [Theory]
+    [InlineData(HubProtocolKind.Json)]
+    [InlineData(HubProtocolKind.MessagePack)]
+    public async Task AMessageOverTheServersSizeLimitFailsAtOnceWithTheServersReasonIsNotResentAndTheClientReconnects(HubProtocolKind protocol)
     {
-        await using var alice = await ResilientChat.ConnectAsync(app, Names.User("alice"));
+        await using var alice = await ResilientChat.ConnectAsync(app, Names.User("alice"), protocol: protocol);
 
         // Over Hubs:MaximumReceiveMessageSize: the server drops the connection with an error. Sending it again
         // after reconnecting would only drop the next connection too.
         var error = await Assert.ThrowsAsync<HubException>(() =>
             alice.Client.SendMessageAsync(new SendMessageRequest(new string('x', 40_000))).WaitAsync(Timeouts.Default));
 
-        Assert.StartsWith("The server closed the connection", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Message too large: the limit is 32768 bytes per message.", error.Message);
+        Assert.StartsWith("The server closed the connection", error.InnerException?.Message, StringComparison.Ordinal);
         await alice.NextStateAsync<ReconnectedEvent>();
         var ack = await alice.Client.SendMessageAsync(new SendMessageRequest("small again")).WaitAsync(Timeouts.Default);
         Assert.Equal(ack.Id, (await alice.Events.Messages.NextAsync(message => message.Id == ack.Id)).Id);

@@ -242,6 +242,8 @@ export abstract class HubClient<Events extends ConnectionEvents> {
   /**
    * Invokes a hub method: waits while (re)connecting, re-sends after a reconnect when the connection dropped
    * before the answer came (so non-idempotent methods need their own de-duplication id), revives timestamps.
+   * Rejects with {@link HubError} when the server refuses the call, and also when the server closes the connection
+   * with an error while the call is in flight (e.g. "Message too large…"): that call is not re-sent.
    */
   protected async call<TResult>(method: string, info: HubMethodInfo, request: unknown, options: CallOptions = {}): Promise<TResult> {
     for (let resends = 0; ; resends++) {
@@ -253,6 +255,13 @@ export abstract class HubClient<Events extends ConnectionEvents> {
       } catch (error) {
         if (options.signal?.aborted) {
           throw options.signal.reason;
+        }
+        // The server closed the connection saying why (e.g. a message over its size limit): often this call caused
+        // it, and sending it again would close the next connection too. It fails with the server's reason, like a
+        // refusal; the connection reconnects by itself. A call merely in flight alongside fails the same way, as
+        // the two cannot be told apart (sends carry a clientMessageId, so resending them is safe).
+        if (closedByServer(error)) {
+          throw HubError.fromInvocation(method, error);
         }
         if (!this.lostDuring(generation, error)) {
           throw HubError.fromInvocation(method, error);
@@ -634,7 +643,10 @@ class AcceptanceSuperseded extends Error {
   }
 }
 
-/** A connection the server closed on purpose with an error; start() rejects with it when it came with the handshake. */
+/**
+ * A connection the server closed on purpose with an error: start() rejects with it when it came with the handshake,
+ * and calls in flight on an open connection reject with it.
+ */
 function closedByServer(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith("Server returned an error on close");
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ChatClient, ConnectionClosedError, HubError, LogLevel, type ChatMessage } from "../src/index.js";
 import { chatSession, names, protocols, type ChatSession } from "./support/chat.js";
+import { within } from "./support/eventStream.js";
 import { ServerProcess } from "./support/serverProcess.js";
 
 // The chat contract through the typed client against one real Kestrel server, once per protocol.
@@ -152,6 +153,26 @@ for (const protocol of protocols) {
 
       assert.equal((await alice.events.ReceiveMessage.next((m) => m.id === ack.id)).text, "still here");
       assert.deepEqual(alice.client.joinedRooms, [], "a refused join leaves nothing to re-join");
+      assert.equal(alice.client.state, "connected");
+    });
+
+    test("a message over the server's size limit fails at once with the server's reason, is not re-sent, and the client reconnects", async () => {
+      const alice = await connect("alice", protocol);
+
+      // Over Hubs:MaximumReceiveMessageSize (32 KiB): the server closes the connection saying why. Sending the same
+      // message again after reconnecting would only close the next connection too.
+      const error = await within(alice.client.sendMessage({ text: "x".repeat(40_000) }).then(
+        () => assert.fail("the oversized message was accepted"),
+        (rejected: unknown) => rejected,
+      ), "the oversized send");
+      await alice.events.reconnected.next();
+      const ack = await within(alice.client.sendMessage({ text: "small again" }), "the send after reconnecting");
+      await alice.events.ReceiveMessage.next((m) => m.id === ack.id);
+
+      assert.ok(error instanceof HubError, `not a HubError: ${String(error)}`);
+      assert.equal(error.method, "SendMessage");
+      assert.equal(error.message, "Message too large: the limit is 32768 bytes per message.");
+      assert.equal(alice.events.reconnecting.items.filter((e) => e.attempt === 1).length, 1, "one connection lost, not one per re-send");
       assert.equal(alice.client.state, "connected");
     });
 

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { HubConnectionState, type HubConnection } from "@microsoft/signalr";
 import { ConnectionClosedError, fetchDevToken } from "../src/index.js";
 import { TokenGate, chatSession, names, type ChatSession } from "./support/chat.js";
-import { defaultTimeoutMs } from "./support/eventStream.js";
+import { within } from "./support/eventStream.js";
 import { ServerProcess } from "./support/serverProcess.js";
 import { TcpProxy } from "./support/tcpProxy.js";
 
@@ -25,17 +25,6 @@ after(async () => {
   process.off("unhandledRejection", onUnhandled);
   await server?.stop();
 });
-
-/** Settles like `promise`, or rejects when it has not settled within the default timeout. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not settled within ${defaultTimeoutMs} ms`)), defaultTimeoutMs)));
-  try {
-    return await Promise.race([promise, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Alice's (re)connects ask a token gate for her token, so the test can hold a connection try where it is. */
 async function gatedSession(options: Parameters<typeof chatSession>[3] = {}): Promise<{ alice: ChatSession; gate: TokenGate }> {

@@ -3,6 +3,17 @@ import type { Listener, Unsubscribe } from "../../src/index.js";
 /** Generous: an event that is coming arrives in milliseconds, even on a loaded 2-core box. */
 export const defaultTimeoutMs = 15_000;
 
+/** Settles like `promise`, or rejects when it has not settled within the default timeout. */
+export async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not settled within ${defaultTimeoutMs} ms`)), defaultTimeoutMs)));
+  try {
+    return await Promise.race([promise, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Records every payload of one event and lets a test await them in order, with a timeout (never a sleep):
  * `next()` returns the next payload after the last one returned, skipping those that do not match.

@@ -68,7 +68,8 @@ node_suite() { # suite glob
   if [ ! -f Hubs.Server/bin/Release/net10.0/Hubs.Server.dll ]; then
     dotnet build Hubs.Server -c Release || { record "$suite" 0 1; return; }
   fi
-  (cd clients/js && HUBS_CONFIGURATION=Release node --test --test-concurrency=1 \
+  # Every test is bounded (2 min), so a hang fails that test instead of the whole run.
+  (cd clients/js && HUBS_CONFIGURATION=Release node --test --test-concurrency=1 --test-timeout=120000 \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="../../$tap" $pattern)
   local passed failed

@@ -17,8 +17,10 @@ public sealed class RoomModerator(
     /// <summary><c>false</c> when the user was not in the room.</summary>
     public async Task<bool> RemoveAsync(string room, string userId, CancellationToken cancellationToken)
     {
-        // In the user's turn, so a join of theirs cannot put a connection back in the store between the removal and
-        // the group removal below (a member who no longer gets the room's messages), nor announce itself out of order.
+        // In the user's turn, so a join of theirs on this instance cannot put a connection back in the store between the
+        // removal and the group removal below (a member who no longer gets the room's messages), nor announce itself out
+        // of order. A join on another instance is not ordered with it (the gate is per instance): an administrator who
+        // still sees the user listed removes them again.
         using (await userChanges.EnterAsync(userId, cancellationToken))
         {
             var removal = await rooms.RemoveUserAsync(room, userId, cancellationToken);

@@ -10,6 +10,12 @@ namespace Hubs.Server.Chat;
 /// overtaken by the new tab's <c>UserConnected</c> (others then see the user offline for good), and the same for
 /// <c>UserLeft</c> and <c>UserJoined</c>. One gate per user, held only while the user is changing, so different
 /// users never wait on each other.
+/// <para>
+/// Per instance: with Redis, changes of one user's connections on two instances (and the janitor's re-assertion and
+/// outage events) are not ordered against each other. The event is sent inside the turn, so a send that waits (Redis
+/// slow, or a stuck reader with <c>SlowConsumers:Enabled=false</c>) holds up that user's next change too; other users
+/// are not affected.
+/// </para>
 /// </remarks>
 public sealed class UserChangeGate
 {

@@ -76,6 +76,7 @@ public sealed class SlowReaderTests(HostileServerFixture server, ITestOutputHelp
         // Nothing is kept for it: its guard discards (or the monitor has forgotten it already, which happens only
         // once SignalR's handler returns, possibly a moment after its UserLeft went out).
         Assert.Equal(0, monitor.BufferedBytes(stuckConnection) ?? 0);
+        await Eventually.HoldsAsync(() => Task.FromResult(monitor.BufferedBytes(stuckConnection) is null), "the monitor forgot the dropped connection");
         var end = await stuck.ClosedAsync();
         output.WriteLine($"The stuck client, reading at last: {end}.");
         Assert.False(end.SawCloseMessage);

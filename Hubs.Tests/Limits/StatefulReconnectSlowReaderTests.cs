@@ -96,6 +96,7 @@ public sealed class StatefulReconnectSlowReaderTests(HostileServerFixture server
             // Nothing is kept for it. (The monitor forgets the connection only once SignalR's handler returns, which
             // may be a moment after its UserLeft went out, so the guard itself is asked.)
             Assert.Equal(0, secondGuard.BufferedBytes);
+            await Eventually.HoldsAsync(() => Task.FromResult(monitor.BufferedBytes(connectionId) is null), "the monitor forgot the dropped connection");
         }
         finally
         {

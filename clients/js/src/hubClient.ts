@@ -259,7 +259,7 @@ export abstract class HubClient<Events extends ConnectionEvents> {
         // The server closed the connection saying why (e.g. a message over its size limit): often this call caused
         // it, and sending it again would close the next connection too. It fails with the server's reason, like a
         // refusal; the connection reconnects by itself. A call merely in flight alongside fails the same way, as
-        // the two cannot be told apart (sends carry a clientMessageId, so resending them is safe).
+        // the two cannot be told apart; the application may resend it (same clientMessageId: delivered once).
         if (closedByServer(error)) {
           throw HubError.fromInvocation(method, error);
         }

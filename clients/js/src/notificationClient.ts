@@ -60,7 +60,8 @@ export class NotificationClient extends HubClient<NotificationClientEvents> impl
     this.pendingSubscribes.set(request.topic, token);
     try {
       const ack = await this.call<Ack>("Subscribe", INotificationHubMethods.Subscribe, request, options);
-      // The server handles a connection's calls in order: an unsubscribe sent meanwhile came after this subscribe.
+      // The server handles a connection's calls in order (with Limits:MaxParallelInvocationsPerClient at its
+      // default of 1): an unsubscribe sent meanwhile came after this subscribe.
       if (this.pendingSubscribes.get(request.topic) === token) {
         this.topics.add(request.topic);
       }

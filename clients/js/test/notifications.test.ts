@@ -100,7 +100,7 @@ for (const protocol of protocols) {
       assert.equal(reader.client.state, "connected");
     });
 
-    test("unsubscribing while the subscribe is still in flight leaves the topic unsubscribed, also for later reconnects", async () => {
+    test("unsubscribing while the subscribe is still in flight leaves the topic unsubscribed (it is not re-subscribed after a reconnect)", async () => {
       const reader = await notifications(protocol);
       const topic = names.room("topic");
 

@@ -1,11 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Hubs.Contracts;
 using Hubs.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Hubs.Tests.Limits;
 
@@ -18,7 +13,7 @@ public sealed class ParallelInvocationTests
     [Fact]
     public async Task WithTheDefaultOfOneACallWaitsForTheRunningCallOfItsConnection()
     {
-        await using var app = new HeldCallsApplication(parallel: 1);
+        await using var app = HeldCallsApplication(parallel: 1);
         await using var raw = await RawHubSocket.ConnectAsync(app, Names.User("serial"), "json");
 
         await raw.SendJsonAsync(MembersCall("1", "held-first"));
@@ -33,7 +28,7 @@ public sealed class ParallelInvocationTests
     [Fact]
     public async Task WithTwoTwoCallsRunAtOnceAndAThirdWaitsForOneToFinish()
     {
-        await using var app = new HeldCallsApplication(parallel: 2);
+        await using var app = HeldCallsApplication(parallel: 2);
         await using var raw = await RawHubSocket.ConnectAsync(app, Names.User("parallel"), "json");
 
         await raw.SendJsonAsync(MembersCall("1", "held-a"));
@@ -65,38 +60,9 @@ public sealed class ParallelInvocationTests
         }
     }
 
-    private sealed class HeldCallsApplication(int parallel) : HubsApplication
-    {
-        public HeldCalls Held { get; } = new();
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
+    private static HeldRoomCallsApplication<GetRoomMembersRequest> HeldCallsApplication(int parallel) =>
+        new(request => request.Room, new Dictionary<string, string?>
         {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting("Limits:MaxParallelInvocationsPerClient", parallel.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            builder.ConfigureTestServices(services => services.Configure<HubOptions>(hub => hub.AddFilter(Held)));
-        }
-    }
-
-    /// <summary>Holds GetRoomMembers calls for rooms named "held-…" inside the hub pipeline until the test releases them.</summary>
-    private sealed class HeldCalls : IHubFilter
-    {
-        private readonly ConcurrentDictionary<string, TaskCompletionSource> _releases = new(StringComparer.Ordinal);
-
-        public EventStream<string> Entered { get; } = new();
-
-        public void Release(string room) => Gate(room).TrySetResult();
-
-        public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
-        {
-            if (invocationContext.HubMethodArguments is [GetRoomMembersRequest { Room: var room }] && room.StartsWith("held-", StringComparison.Ordinal))
-            {
-                await Entered.Add(room);
-                await Gate(room).Task.WaitAsync(Timeouts.Default);
-            }
-            return await next(invocationContext);
-        }
-
-        private TaskCompletionSource Gate(string room) =>
-            _releases.GetOrAdd(room, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-    }
+            ["Limits:MaxParallelInvocationsPerClient"] = parallel.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
 }

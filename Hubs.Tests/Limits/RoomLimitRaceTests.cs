@@ -1,10 +1,5 @@
-using System.Collections.Concurrent;
 using Hubs.Contracts;
 using Hubs.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Hubs.Tests.Limits;
 
@@ -22,9 +17,13 @@ public sealed class RoomLimitRaceTests
     [Fact]
     public async Task ALeaveThatOvertakesAJoinOfTheSameRoomDoesNotLetTheConnectionExceedItsRoomLimit()
     {
-        await using var app = new HeldJoinsApplication();
+        await using var app = new HeldRoomCallsApplication<JoinRoomRequest>(request => request.Room, new Dictionary<string, string?>
+        {
+            ["Limits:MaxParallelInvocationsPerClient"] = "4",
+            ["Limits:MaxRoomsPerConnection"] = RoomLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         await using var session = await app.ConnectChatAsync(Names.User());
-        var (first, second, third) = (Names.Room("held"), Names.Room(), Names.Room());
+        var (first, second, third) = (HeldRooms.New(), Names.Room(), Names.Room());
 
         // The join has passed the limit check and waits inside the pipeline; the leave of the same room comes meanwhile.
         // Unguarded, the leave finishes first (the connection is not in the room yet) and takes the room off the
@@ -48,42 +47,5 @@ public sealed class RoomLimitRaceTests
             roomsIn += members.Any(member => member.Id == session.UserName) ? 1 : 0;
         }
         Assert.True(roomsIn <= RoomLimit, $"The connection is in {roomsIn} rooms; the limit is {RoomLimit} (third join refused: {refused?.Message ?? "no"}).");
-    }
-
-    private sealed class HeldJoinsApplication : HubsApplication
-    {
-        public HeldJoins Held { get; } = new();
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseSetting("Limits:MaxParallelInvocationsPerClient", "4");
-            builder.UseSetting("Limits:MaxRoomsPerConnection", RoomLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            // Added after the server's own filters, so it runs inside them: after the room limit's check.
-            builder.ConfigureTestServices(services => services.Configure<HubOptions>(hub => hub.AddFilter(Held)));
-        }
-    }
-
-    /// <summary>Holds JoinRoom calls for rooms named "held-…" just before the hub method until the test releases them.</summary>
-    private sealed class HeldJoins : IHubFilter
-    {
-        private readonly ConcurrentDictionary<string, TaskCompletionSource> _releases = new(StringComparer.Ordinal);
-
-        public EventStream<string> Entered { get; } = new();
-
-        public void Release(string room) => Gate(room).TrySetResult();
-
-        public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
-        {
-            if (invocationContext.HubMethodArguments is [JoinRoomRequest { Room: { } room }] && room.StartsWith("held", StringComparison.Ordinal))
-            {
-                await Entered.Add(room);
-                await Gate(room).Task.WaitAsync(Timeouts.Default);
-            }
-            return await next(invocationContext);
-        }
-
-        private TaskCompletionSource Gate(string room) =>
-            _releases.GetOrAdd(room, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 }

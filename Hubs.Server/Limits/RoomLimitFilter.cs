@@ -24,16 +24,29 @@ internal sealed class RoomLimitFilter(IOptions<LimitsOptions> options, IRoomMemb
         };
     }
 
-    private async ValueTask<object?> JoinAsync(HubInvocationContext invocationContext, string room, Func<HubInvocationContext, ValueTask<object?>> next)
+    private ValueTask<object?> JoinAsync(HubInvocationContext invocationContext, string room, Func<HubInvocationContext, ValueTask<object?>> next) =>
+        InTurnAsync(invocationContext.Context, joined => JoinInTurnAsync(invocationContext, joined, room, next));
+
+    private static ValueTask<object?> LeaveAsync(HubInvocationContext invocationContext, string room, Func<HubInvocationContext, ValueTask<object?>> next) =>
+        InTurnAsync(invocationContext.Context, async joined =>
+        {
+            var result = await next(invocationContext);
+            joined.Remove(room);
+            return result;
+        });
+
+    /// <summary>
+    /// Runs one join or leave of the connection at a time (they only overlap with Limits:MaxParallelInvocationsPerClient
+    /// above 1): a leave overtaking a join of the same room would take the room off the count the join adds it to. The
+    /// connection's set of rooms is only touched in a turn.
+    /// </summary>
+    private static async ValueTask<object?> InTurnAsync(HubCallerContext context, Func<HashSet<string>, ValueTask<object?>> change)
     {
-        var context = invocationContext.Context;
         var rooms = RoomsOf(context);
-        // One join or leave of the connection at a time (they only overlap with Limits:MaxParallelInvocationsPerClient
-        // above 1): a leave overtaking a join of the same room would take the room off the count the join adds it to.
         await rooms.Turn.WaitAsync(context.ConnectionAborted);
         try
         {
-            return await JoinInTurnAsync(invocationContext, rooms.Joined, room, next);
+            return await change(rooms.Joined);
         }
         finally
         {
@@ -63,68 +76,35 @@ internal sealed class RoomLimitFilter(IOptions<LimitsOptions> options, IRoomMemb
         {
             if (reserved)
             {
-                lock (joined)
-                {
-                    joined.Remove(room);
-                }
+                joined.Remove(room);
             }
             throw;
-        }
-    }
-
-    private static async ValueTask<object?> LeaveAsync(HubInvocationContext invocationContext, string room, Func<HubInvocationContext, ValueTask<object?>> next)
-    {
-        var rooms = RoomsOf(invocationContext.Context);
-        await rooms.Turn.WaitAsync(invocationContext.Context.ConnectionAborted);
-        try
-        {
-            var result = await next(invocationContext);
-            lock (rooms.Joined)
-            {
-                rooms.Joined.Remove(room);
-            }
-            return result;
-        }
-        finally
-        {
-            rooms.Turn.Release();
         }
     }
 
     /// <summary>Counts the room as joined unless the connection is at the limit; a room already joined always passes.</summary>
     private static bool TryReserve(HashSet<string> joined, string room, int limit, out bool reserved)
     {
-        lock (joined)
+        reserved = false;
+        if (joined.Contains(room))
         {
-            reserved = false;
-            if (joined.Contains(room))
-            {
-                return true;
-            }
-            if (joined.Count >= limit)
-            {
-                return false;
-            }
-            reserved = joined.Add(room);
             return true;
         }
+        if (joined.Count >= limit)
+        {
+            return false;
+        }
+        reserved = joined.Add(room);
+        return true;
     }
 
     private async Task ForgetRoomsLeftElsewhereAsync(HashSet<string> joined, HubCallerContext context)
     {
-        string[] rooms;
-        lock (joined)
-        {
-            rooms = [.. joined];
-        }
-        foreach (var room in rooms)
+        foreach (var room in joined.ToArray())
         {
             if (!await membership.IsMemberAsync(room, context.ConnectionId, context.ConnectionAborted))
             {
-                lock (joined)
-                {
-                    joined.Remove(room);
-                }
+                joined.Remove(room);
             }
         }
     }

@@ -256,13 +256,6 @@ export abstract class HubClient<Events extends ConnectionEvents> {
         if (options.signal?.aborted) {
           throw options.signal.reason;
         }
-        // The server closed the connection saying why (e.g. a message over its size limit): often this call caused
-        // it, and sending it again would close the next connection too. It fails with the server's reason, like a
-        // refusal; the connection reconnects by itself. A call merely in flight alongside fails the same way, as
-        // the two cannot be told apart; the application may resend it (same clientMessageId: delivered once).
-        if (closedByServer(error)) {
-          throw HubError.fromInvocation(method, error);
-        }
         if (!this.lostDuring(generation, error)) {
           throw HubError.fromInvocation(method, error);
         }
@@ -618,8 +611,16 @@ export abstract class HubClient<Events extends ConnectionEvents> {
     this.events.emit("disconnected", { ...(error ? { error } : {}), ...(notice ? { notice } : {}) } as Events["disconnected"]);
   }
 
-  /** True when the connection was lost (or replaced) while a call was in flight, rather than the server refusing it. */
+  /**
+   * True when the connection was lost (or replaced) while a call was in flight, rather than the server refusing it.
+   * A connection the server closed saying why (e.g. a message over its size limit) is a refusal: often that call
+   * caused it, and sending it again would close the next connection too. A call merely in flight alongside fails the
+   * same way, as the two cannot be told apart; the application may resend it (same clientMessageId: delivered once).
+   */
   private lostDuring(generation: number, error: unknown): boolean {
+    if (closedByServer(error)) {
+      return false;
+    }
     if (generation !== this.generation || this.connection.state !== HubConnectionState.Connected) {
       return true;
     }

@@ -130,9 +130,18 @@ public sealed class CrossInstanceChatTests(RedisCluster cluster) : IClassFixture
 
         var ack = await alice.Client.SendDirectMessageAsync(new SendDirectMessageRequest(bobName, "psst"));
 
-        foreach (var session in new[] { alice, aliceOtherTab, bobOnA, bobOnB })
+        foreach (var (session, where) in new[] { (alice, "alice on A"), (aliceOtherTab, "alice on B"), (bobOnA, "bob on A"), (bobOnB, "bob on B") })
         {
-            var message = await session.Events.DirectMessages.NextAsync();
+            ChatMessage message;
+            try
+            {
+                message = await session.Events.DirectMessages.NextAsync();
+            }
+            catch (TimeoutException e)
+            {
+                // Which connection missed it says which path failed: local delivery, or the bus to the other instance.
+                throw new TimeoutException($"The direct message did not reach {where}.", e);
+            }
             Assert.Equal(ack.Id, message.Id);
             Assert.Equal("psst", message.Text);
         }
